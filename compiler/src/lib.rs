@@ -1,0 +1,5 @@
+//! The thrift-bidi IDL compiler.
+
+pub mod diagnostics;
+pub mod source;
+pub mod syntax;
