@@ -62,7 +62,7 @@ codes! {
     UnknownInclude = "E0110",
     /// Two fields of one struct, or parameters of one function, share an id.
     DuplicateFieldId = "E0201",
-    /// A field id of 0 or outside the 16-bit range.
+    /// A field id outside the 16-bit range.
     InvalidFieldId = "E0202",
     /// Two fields of one struct, or parameters of one function, share a name.
     DuplicateFieldName = "E0203",
@@ -100,7 +100,7 @@ codes! {
     Deprecated = "W0001",
     /// A field without an explicit id.
     ImplicitFieldId = "W0002",
-    /// A negative field id.
+    /// A field id of 0 or below.
     NegativeFieldId = "W0003",
     /// Two enum members share a value.
     DuplicateEnumValue = "W0004",
@@ -108,4 +108,10 @@ codes! {
     OptionalParameter = "W0005",
     /// `required` on a union member.
     RequiredUnionField = "W0006",
+    /// An included file that cannot be found (an error only once something from it is used).
+    MissingInclude = "W0007",
+    /// An enum value written with another enum's name, resolved by member name as Apache does.
+    EnumValuePrefix = "W0008",
+    /// Two names that would become the same Rust identifier; one keeps its IDL spelling.
+    RustRename = "W0009",
 }

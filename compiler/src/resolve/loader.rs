@@ -1,0 +1,201 @@
+//! Loads the root files and, transitively, everything they include: include paths are
+//! searched relative to the including file, then in the `-I` directories; a file reached by two
+//! paths is loaded once; cycles are reported.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::source::{FileId, SourceMap, Span};
+use crate::syntax::{self, ast};
+
+/// A file to compile.
+#[derive(Clone, Debug)]
+pub enum Root {
+    /// Read it from disk.
+    Path(PathBuf),
+    /// Use this text as the file at this path (includes are still read from disk).
+    Text {
+        /// Where the file is said to be (includes are searched from its directory).
+        path: PathBuf,
+        /// Its contents.
+        text: String,
+    },
+}
+
+/// Every loaded file: text, AST (when it parsed) and resolved includes.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The text of every file.
+    pub sources: SourceMap,
+    /// The AST of every file, by [`FileId`]; `None` where parsing failed.
+    pub documents: Vec<Option<ast::Document>>,
+    /// The files each file includes, with the span of the `include` literal.
+    pub includes: Vec<Vec<(FileId, Span)>>,
+    /// The files named by the user.
+    pub roots: Vec<FileId>,
+}
+
+/// Loads `roots` and their includes, reporting unreadable files and cycles.
+pub fn load(roots: &[Root], include_dirs: &[PathBuf], diags: &mut Diagnostics) -> Loaded {
+    let mut loader = Loader {
+        include_dirs,
+        loaded: Loaded::default(),
+        visiting: Vec::new(),
+        diags,
+    };
+    for root in roots {
+        let (display, text) = match root {
+            Root::Path(path) => match std::fs::read_to_string(path) {
+                Ok(text) => (path.clone(), text),
+                Err(err) => {
+                    loader.diags.push(Diagnostic::error(
+                        Code::IncludeNotFound,
+                        format!("cannot read `{}`: {err}", path.display()),
+                    ));
+                    continue;
+                }
+            },
+            Root::Text { path, text } => (path.clone(), text.clone()),
+        };
+        let canonical = std::fs::canonicalize(&display).unwrap_or_else(|_| display.clone());
+        let id = match loader.loaded.sources.find(&canonical) {
+            Some(id) => id,
+            None => loader.add(canonical, &display, text),
+        };
+        loader.loaded.roots.push(id);
+    }
+    loader.loaded
+}
+
+struct Loader<'a> {
+    include_dirs: &'a [PathBuf],
+    loaded: Loaded,
+    /// The include chain being followed, for cycle detection.
+    visiting: Vec<FileId>,
+    diags: &'a mut Diagnostics,
+}
+
+impl Loader<'_> {
+    /// Adds and parses a file, then loads its includes.
+    fn add(&mut self, canonical: PathBuf, display: &Path, text: String) -> FileId {
+        let name = display.to_string_lossy().into_owned();
+        let id = self.loaded.sources.add(canonical, name, text);
+        let parsed = syntax::parse(id, self.loaded.sources.get(id).text());
+        self.diags.extend(parsed.diagnostics);
+        let includes: Vec<ast::StrLit> = parsed
+            .document
+            .iter()
+            .flat_map(|doc| &doc.headers)
+            .filter_map(|h| {
+                if let ast::Header::Include(lit) = h {
+                    Some(lit.clone())
+                } else {
+                    None
+                }
+            })
+            .collect();
+        self.loaded.documents.push(parsed.document);
+        self.loaded.includes.push(Vec::new());
+        self.visiting.push(id);
+        let dir = display.parent().map(Path::to_path_buf).unwrap_or_default();
+        for include in includes {
+            if let Some(target) = self.include(&dir, &include) {
+                self.loaded.includes[id.index()].push((target, include.span));
+            }
+        }
+        self.visiting.pop();
+        id
+    }
+
+    fn include(&mut self, dir: &Path, include: &ast::StrLit) -> Option<FileId> {
+        let Some((display, canonical)) = self.find(dir, &include.value) else {
+            self.not_found(dir, include);
+            return None;
+        };
+        if let Some(id) = self.loaded.sources.find(&canonical) {
+            if let Some(at) = self.visiting.iter().position(|v| *v == id) {
+                self.cycle(&self.visiting[at..].to_vec(), id, include.span);
+                return None;
+            }
+            return Some(id);
+        }
+        match std::fs::read_to_string(&canonical) {
+            Ok(text) => Some(self.add(canonical, &display, text)),
+            Err(err) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::IncludeNotFound,
+                        format!("cannot read `{}`", include.value),
+                    )
+                    .primary(include.span, err.to_string()),
+                );
+                None
+            }
+        }
+    }
+
+    /// The path as shown and its canonical form, searching like Apache: the including file's
+    /// directory first, then each `-I` directory in order.
+    fn find(&self, dir: &Path, include: &str) -> Option<(PathBuf, PathBuf)> {
+        let path = Path::new(include);
+        let candidates =
+            std::iter::once(dir.join(path)).chain(self.include_dirs.iter().map(|d| d.join(path)));
+        candidates.filter(|c| c.is_file()).find_map(|c| {
+            std::fs::canonicalize(&c)
+                .ok()
+                .map(|canonical| (normalize(&c), canonical))
+        })
+    }
+
+    fn not_found(&mut self, dir: &Path, include: &ast::StrLit) {
+        let searched: Vec<String> = std::iter::once(dir)
+            .chain(self.include_dirs.iter().map(PathBuf::as_path))
+            .map(|d| {
+                if d.as_os_str().is_empty() {
+                    ".".to_owned()
+                } else {
+                    d.display().to_string()
+                }
+            })
+            .collect();
+        // A warning, as in Apache: the file compiles as long as nothing from it is used.
+        self.diags.push(
+            Diagnostic::warning(
+                Code::MissingInclude,
+                format!("cannot find `{}`", include.value),
+            )
+            .primary(include.span, "included here")
+            .note(format!("searched in: {}", searched.join(", ")))
+            .help("add the directory that contains it with `-I <dir>`"),
+        );
+    }
+
+    fn cycle(&mut self, chain: &[FileId], back_to: FileId, span: Span) {
+        let names: Vec<&str> = chain
+            .iter()
+            .chain(std::iter::once(&back_to))
+            .map(|id| self.loaded.sources.get(*id).name())
+            .collect();
+        self.diags.push(
+            Diagnostic::error(Code::IncludeCycle, "files include each other in a cycle")
+                .primary(span, "this include closes the cycle")
+                .note(format!("the cycle: {}", names.join(" -> ")))
+                .help("move the shared definitions into a file that both include"),
+        );
+    }
+}
+
+/// `a/./b/../c` → `a/c`, for display.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir if out.file_name().is_some_and(|n| n != "..") => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
