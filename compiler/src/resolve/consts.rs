@@ -224,8 +224,15 @@ impl<'a> Evaluator<'a> {
                 )
             }
             Some(ValueRef::EnumMember(e, index)) => {
-                let value = r.program.enums[e.index()].members[index].value;
-                (ConstValue::Enum(e, value), format!("enum value `{name}`"))
+                let member = r.program.enums[e.index()].members[index].value;
+                let value = match target {
+                    Type::Enum(t) if t != e => enum_member_by_name(r, name, span, &target),
+                    _ => None,
+                };
+                (
+                    value.unwrap_or(ConstValue::Enum(e, member)),
+                    format!("enum value `{name}`"),
+                )
             }
             None => match enum_member_by_name(r, name, span, &target) {
                 Some(value) => (value, format!("enum value `{name}`")),

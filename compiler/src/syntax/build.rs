@@ -59,7 +59,7 @@ impl Builder {
                 Rule::header => {
                     let header = self.parse_header(item);
                     if let (Some(header), Some(first)) = (&header, document.definitions.first()) {
-                        self.late_header(header, first.span);
+                        self.late_header(header, first.name.span);
                     }
                     document.headers.extend(header);
                 }
@@ -84,7 +84,7 @@ impl Builder {
                 format!("`{what}` after the first definition"),
             )
             .primary(span, format!("this `{what}` comes too late"))
-            .secondary(first_definition, "the first definition is here")
+            .secondary(first_definition, "after this definition")
             .help("move includes and namespaces to the top of the file, before any definition"),
         );
     }

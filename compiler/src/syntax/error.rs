@@ -18,9 +18,20 @@ pub(super) fn enable_detail() {
 
 /// The diagnostic for a text that does not follow the grammar.
 pub(super) fn syntax_error(file: FileId, text: &str, err: &Error<Rule>) -> Diagnostic {
-    let pos = match err.location {
-        InputLocation::Pos(p) | InputLocation::Span((p, _)) => p.min(text.len()),
+    let rule_pos = match err.location {
+        InputLocation::Pos(p) | InputLocation::Span((p, _)) => p,
     };
+    // Literal tokens can fail further on than any rule; that is where the mistake is.
+    // (Attempts inside atomic rules, such as a string's closing quote, do not count.)
+    let token_pos = err
+        .parse_attempts()
+        .filter(|a| {
+            a.expected_tokens()
+                .iter()
+                .any(|t| PUNCTUATION.contains(&t.to_string().as_str()))
+        })
+        .map_or(0, |a| a.max_position);
+    let pos = rule_pos.max(token_pos).min(text.len());
     let rest = &text[pos..];
     if rest.starts_with("/*") {
         return Diagnostic::error(Code::UnterminatedComment, "unterminated block comment")
@@ -30,8 +41,7 @@ pub(super) fn syntax_error(file: FileId, text: &str, err: &Error<Rule>) -> Diagn
             )
             .help("close it with `*/`");
     }
-    if let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
-        let line_end = rest.find('\n').unwrap_or(rest.len());
+    if let Some((quote, line_end)) = unterminated_string(rest) {
         return Diagnostic::error(Code::UnterminatedString, "unterminated string literal")
             .primary(
                 Span::new(file, pos..pos + line_end),
@@ -42,7 +52,7 @@ pub(super) fn syntax_error(file: FileId, text: &str, err: &Error<Rule>) -> Diagn
             ));
     }
     let found = found_token(rest);
-    let expected = expected(err);
+    let expected = expected(err, token_pos > rule_pos);
     let message = match expected.as_slice() {
         [] => format!("unexpected {}", found.describe()),
         [one] => format!("expected {one}, found {}", found.describe()),
@@ -55,6 +65,22 @@ pub(super) fn syntax_error(file: FileId, text: &str, err: &Error<Rule>) -> Diagn
         diagnostic = diagnostic.help(help);
     }
     diagnostic
+}
+
+/// The quote and the length of the line, when `rest` starts a string not closed on its line.
+fn unterminated_string(rest: &str) -> Option<(char, usize)> {
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let line_end = rest.find('\n').unwrap_or(rest.len());
+    let mut escaped = false;
+    for c in rest[1..line_end].chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            c if c == quote => return None,
+            _ => {}
+        }
+    }
+    Some((quote, line_end))
 }
 
 /// The token at the failure point.
@@ -85,7 +111,10 @@ fn found_token(rest: &str) -> Found<'_> {
     let Some(first) = rest.chars().next() else {
         return Found { text: "", len: 0 };
     };
-    let len = if first.is_ascii_alphanumeric() || first == '_' {
+    let len = if first == '"' || first == '\'' {
+        // A whole literal (this is only reached for strings closed on their line).
+        rest[1..].find(first).map_or(1, |end| end + 2)
+    } else if first.is_ascii_alphanumeric() || first == '_' {
         rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
             .unwrap_or(rest.len())
     } else {
@@ -98,10 +127,12 @@ fn found_token(rest: &str) -> Found<'_> {
 }
 
 /// What the grammar would have accepted, in words, sorted and without repeats.
-fn expected(err: &Error<Rule>) -> Vec<String> {
+fn expected(err: &Error<Rule>, tokens_only: bool) -> Vec<String> {
     let mut out = BTreeSet::new();
     if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
-        out.extend(positives.iter().filter_map(|rule| describe(*rule)));
+        if !tokens_only {
+            out.extend(positives.iter().filter_map(|rule| describe(*rule)));
+        }
     }
     if let Some(attempts) = err.parse_attempts() {
         // Only punctuation: words and ranges are named better by the rules above.
@@ -110,6 +141,10 @@ fn expected(err: &Error<Rule>) -> Vec<String> {
                 out.insert(format!("`{token}`"));
             }
         }
+    }
+    // Annotations may follow almost anything; mention them only when nothing else fits.
+    if out.len() > 1 {
+        out.remove("`(`");
     }
     out.into_iter().collect()
 }

@@ -1,0 +1,32 @@
+/**
+ * A chat service whose server pushes messages to its clients over the same connection.
+ * `Chat` is what clients call; `ChatCallback` is what the server calls back (see BIDI.md).
+ */
+namespace rs chat
+
+/** A chat line as everyone in the room sees it. */
+struct Message {
+  1: required string room,
+  2: required string from,
+  3: required string text,
+  4: optional i64 sent_at_ms,
+}
+
+exception NotJoined {
+  1: string room,
+}
+
+/** Implemented by clients; called by the server. */
+service ChatCallback {
+  /** A message was said in a room the client joined. */
+  oneway void on_message(1: Message msg),
+  /** The server asks the client which nickname to use. */
+  string ask_nickname(1: string suggestion),
+}
+
+/** Implemented by the server; called by clients. */
+service Chat {
+  void join(1: string room),
+  void say(1: string room, 2: string text) throws (1: NotJoined not_joined),
+  list<string> rooms(),
+} (bidi.callback = "ChatCallback")

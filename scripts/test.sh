@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The one test command: formatting, lints, and the whole test suite. What CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+# Snapshot mismatches fail the run instead of writing new snapshots.
+export INSTA_UPDATE=no
+
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo test --workspace
