@@ -136,10 +136,12 @@ impl Builder {
                     oneway = Some(self.span(&part));
                 }
                 Rule::function_type => {
-                    returns_span = self.span(&part);
                     let inner = part.into_inner().next().expect("return type");
+                    returns_span = self.span(&inner);
                     if inner.as_rule() == Rule::field_type {
-                        returns = Some(self.parse_type(inner));
+                        let ty = self.parse_type(inner);
+                        returns_span = ty.span;
+                        returns = Some(ty);
                     }
                 }
                 Rule::word => name = Some(self.ident(&part)),
