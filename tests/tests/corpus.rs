@@ -5,9 +5,8 @@
 //! [`APACHE_REJECTS`]: either accepted, naming the extension (see `docs/extensions.md`), or
 //! rejected with an error of the given code at the given line.
 
-use std::path::{Path, PathBuf};
-
 use thrift_bidi_build::check_files;
+use thrift_bidi_tests::{corpus_files, CorpusFile};
 
 /// What we do with a file Apache rejects.
 enum Expect {
@@ -133,60 +132,9 @@ const APACHE_REJECTS: &[(&str, Expect)] = &[
     ),
 ];
 
-/// Extra `-I` directories by path prefix, as in the corpus's `check-apache.sh`.
-const EXTRA_INCLUDES: &[(&str, &[&str])] = &[
-    ("facebookarchive__scribe/", &["apache__thrift/contrib"]),
-    ("apache__thrift/lib/go/test/", &["apache__thrift/test"]),
-    (
-        "apache__thrift/lib/rs/test_recursive/",
-        &[
-            "apache__thrift/lib/rs/test_recursive/src",
-            "apache__thrift/lib/rs/test_recursive/src/transit",
-            "apache__thrift/lib/rs/test_recursive/src/transit/services",
-            "apache__thrift/lib/rs/test_recursive/src/transit/light",
-        ],
-    ),
-];
-
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/idl-corpus")
-}
-
-struct Row {
-    path: String,
-    apache_ok: bool,
-}
-
-fn rows() -> Vec<Row> {
-    let tsv =
-        std::fs::read_to_string(corpus_dir().join("SOURCES.tsv")).expect("SOURCES.tsv is readable");
-    tsv.lines()
-        .skip(1)
-        .map(|line| {
-            let cols: Vec<&str> = line.split('\t').collect();
-            Row {
-                path: format!("{}/{}", cols[0], cols[3]),
-                apache_ok: cols[5] == "ok",
-            }
-        })
-        .collect()
-}
-
-fn include_dirs(path: &str) -> Vec<PathBuf> {
-    let root = corpus_dir();
-    let repo = path.split('/').next().unwrap_or_default();
-    let mut dirs = vec![root.join(repo)];
-    for (prefix, extra) in EXTRA_INCLUDES {
-        if path.starts_with(prefix) {
-            dirs.extend(extra.iter().map(|e| root.join(e)));
-        }
-    }
-    dirs
-}
-
 /// Checks one file against its expectation; `Err` says how it regressed.
-fn verdict(row: &Row) -> Result<bool, String> {
-    let checked = check_files(&[corpus_dir().join(&row.path)], &include_dirs(&row.path));
+fn verdict(row: &CorpusFile) -> Result<bool, String> {
+    let checked = check_files(&[row.full_path.clone()], &row.include_dirs);
     let errors: Vec<_> = checked
         .diagnostics
         .iter()
@@ -226,7 +174,7 @@ fn verdict(row: &Row) -> Result<bool, String> {
 
 #[test]
 fn every_corpus_file_is_accepted_or_rejected_where_expected() {
-    let rows = rows();
+    let rows = corpus_files();
     assert!(rows.len() >= 189, "the corpus lists {} files", rows.len());
     let mut accepted = 0;
     let mut failures = Vec::new();
@@ -248,7 +196,7 @@ fn every_corpus_file_is_accepted_or_rejected_where_expected() {
 
 #[test]
 fn every_listed_file_is_in_the_corpus() {
-    let rows = rows();
+    let rows = corpus_files();
     for (path, _) in APACHE_REJECTS {
         assert!(
             rows.iter().any(|r| r.path == *path && !r.apache_ok),

@@ -38,7 +38,6 @@ pub struct Parsed {
 
 /// Parses the text of file `file`. Never panics, whatever the input.
 pub fn parse(file: FileId, text: &str) -> Parsed {
-    error::enable_detail();
     match ThriftParser::parse(Rule::document, text) {
         Ok(mut pairs) => {
             let mut builder = build::Builder::new(file, text);
@@ -48,9 +47,17 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                 diagnostics: builder.into_diagnostics(),
             }
         }
-        Err(err) => Parsed {
-            document: None,
-            diagnostics: vec![error::syntax_error(file, text, &err)],
-        },
+        Err(first) => {
+            // Recording what pest tried costs time, so it is switched on only once a parse
+            // fails (and stays on); the failing text is parsed again to explain the error.
+            error::enable_detail();
+            let err = ThriftParser::parse(Rule::document, text)
+                .err()
+                .unwrap_or(first);
+            Parsed {
+                document: None,
+                diagnostics: vec![error::syntax_error(file, text, &err)],
+            }
+        }
     }
 }
