@@ -109,7 +109,7 @@ impl SourceMap {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        let id = FileId(u32::try_from(self.files.len()).expect("fewer than 2^32 files"));
+        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         self.files.push(SourceFile {
             path,
             name,
@@ -126,10 +126,7 @@ impl SourceMap {
 
     /// The id of the file read from `path`, if it was loaded.
     pub fn find(&self, path: &Path) -> Option<FileId> {
-        self.files
-            .iter()
-            .position(|f| f.path == path)
-            .map(|i| FileId(i as u32))
+        self.iter().find(|(_, f)| f.path == path).map(|(id, _)| id)
     }
 
     /// All files, in load order.
@@ -137,7 +134,7 @@ impl SourceMap {
         self.files
             .iter()
             .enumerate()
-            .map(|(i, f)| (FileId(i as u32), f))
+            .map(|(i, f)| (FileId(u32::try_from(i).unwrap_or(u32::MAX)), f))
     }
 
     /// The text a span covers.

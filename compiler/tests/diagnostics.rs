@@ -3,8 +3,6 @@
 //! `E` codes, making the check fail — and its rendered diagnostics are snapshotted so a person
 //! can read them as a user would.
 
-use std::path::Path;
-
 use thrift_bidi_build::{check_files, Severity};
 
 #[test]
@@ -21,7 +19,8 @@ fn every_fixture_reports_its_code() {
             .next()
             .expect("fixture names start with a code");
         // A path relative to the crate, so snapshots do not depend on where the repo lives.
-        let relative = Path::new("tests/fixtures/errors").join(path.file_name().expect("a file"));
+        let relative =
+            std::path::Path::new("tests/fixtures/errors").join(path.file_name().expect("a file"));
         let checked = check_files(&[relative], &[]);
         let matching: Vec<_> = checked
             .diagnostics

@@ -15,8 +15,10 @@ fn whole_corpus(bencher: divan::Bencher) {
     bencher.bench(|| {
         let mut diagnostics = 0;
         for file in &files {
-            let checked =
-                thrift_bidi_build::check_files(&[file.full_path.clone()], &file.include_dirs);
+            let checked = thrift_bidi_build::check_files(
+                std::slice::from_ref(&file.full_path),
+                &file.include_dirs,
+            );
             diagnostics += checked.diagnostics.len();
         }
         divan::black_box(diagnostics)

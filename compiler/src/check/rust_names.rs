@@ -17,19 +17,19 @@ pub(super) fn check(program: &Program, diags: &mut Diagnostics) {
             let p = program;
             match *item {
                 Item::Struct(id) => {
-                    types.push((&p.structs[id.index()].name, &p.structs[id.index()].meta))
+                    types.push((&p.structs[id.index()].name, &p.structs[id.index()].meta));
                 }
                 Item::Enum(id) => {
-                    types.push((&p.enums[id.index()].name, &p.enums[id.index()].meta))
+                    types.push((&p.enums[id.index()].name, &p.enums[id.index()].meta));
                 }
                 Item::Typedef(id) => {
-                    types.push((&p.typedefs[id.index()].name, &p.typedefs[id.index()].meta))
+                    types.push((&p.typedefs[id.index()].name, &p.typedefs[id.index()].meta));
                 }
                 Item::Service(id) => {
-                    types.push((&p.services[id.index()].name, &p.services[id.index()].meta))
+                    types.push((&p.services[id.index()].name, &p.services[id.index()].meta));
                 }
                 Item::Const(id) => {
-                    consts.push((&p.consts[id.index()].name, &p.consts[id.index()].meta))
+                    consts.push((&p.consts[id.index()].name, &p.consts[id.index()].meta));
                 }
             }
         }

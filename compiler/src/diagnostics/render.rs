@@ -113,15 +113,11 @@ fn to_codespan(diagnostic: &Diagnostic) -> cs::Diagnostic<crate::source::FileId>
 }
 
 fn fallback(diagnostics: &[Diagnostic]) -> String {
-    diagnostics
-        .iter()
-        .map(|d| {
-            format!(
-                "{}[{}]: {}\n",
-                severity_name(d.severity),
-                d.code.as_str(),
-                d.message
-            )
-        })
-        .collect()
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for d in diagnostics {
+        let severity = severity_name(d.severity);
+        let _ = writeln!(out, "{severity}[{}]: {}", d.code.as_str(), d.message);
+    }
+    out
 }

@@ -238,7 +238,7 @@ impl<'a> Evaluator<'a> {
                 Some(value) => (value, format!("enum value `{name}`")),
                 None => {
                     r.diags
-                        .push(self.unknown_value(r, file, name, span, &target));
+                        .push(Self::unknown_value(r, file, name, span, &target));
                     return None;
                 }
             },
@@ -267,7 +267,6 @@ impl<'a> Evaluator<'a> {
     }
 
     fn unknown_value(
-        &self,
         r: &Resolver<'_>,
         file: FileId,
         name: &str,
@@ -390,8 +389,8 @@ fn convert(program: &Program, value: ConstValue, target: &Type) -> Result<ConstV
         }
     };
     match (value, target) {
-        (_, Type::Unresolved) => Err(Problem::Mismatch),
         (V::Bool(b), Type::Base(BaseType::Bool)) => Ok(V::Bool(b)),
+        // As in Apache, any integer is a bool: 0 is false, everything else true.
         (V::Int(i), Type::Base(BaseType::Bool)) => Ok(V::Bool(i != 0)),
         (
             V::Bool(b),
@@ -405,6 +404,8 @@ fn convert(program: &Program, value: ConstValue, target: &Type) -> Result<ConstV
             V::Enum(_, v),
             Type::Base(base @ (BaseType::I8 | BaseType::I16 | BaseType::I32 | BaseType::I64)),
         ) => int_range(i64::from(v), *base),
+        // Precision is lost above 2^53, as in every Thrift compiler.
+        #[allow(clippy::cast_precision_loss)]
         (V::Int(i), Type::Base(BaseType::Double)) => Ok(V::Double(i as f64)),
         (V::Double(d), Type::Base(BaseType::Double)) => Ok(V::Double(d)),
         (V::String(s), Type::Base(BaseType::String | BaseType::Binary)) => Ok(V::String(s)),

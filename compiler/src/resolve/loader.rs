@@ -114,7 +114,9 @@ impl Loader<'_> {
         };
         if let Some(id) = self.loaded.sources.find(&canonical) {
             if let Some(at) = self.visiting.iter().position(|v| *v == id) {
-                self.cycle(&self.visiting[at..].to_vec(), id, include.span);
+                let chain = self.visiting.split_off(at);
+                self.cycle(&chain, id, include.span);
+                self.visiting.extend(chain);
                 return None;
             }
             return Some(id);

@@ -157,7 +157,7 @@ impl Resolver<'_> {
                     if lit.value < 0 {
                         next_implicit = next_implicit.min(lit.value - 1);
                     }
-                    (self.field_id(lit), false, lit.span)
+                    (field_id(lit), false, lit.span)
                 }
                 None => {
                     let id = next_implicit;
@@ -181,11 +181,6 @@ impl Resolver<'_> {
             });
         }
         out
-    }
-
-    /// A written field id; ids outside the 16-bit range are clamped (`check` reports them).
-    fn field_id(&mut self, lit: ast::IntLit) -> i32 {
-        i32::try_from(lit.value).unwrap_or(if lit.value < 0 { i32::MIN } else { i32::MAX })
     }
 
     fn lower_service(&mut self, file: FileId, id: ir::ServiceId, service: &ast::Service) {
@@ -267,4 +262,9 @@ impl Resolver<'_> {
         self.diags.push(diagnostic);
         None
     }
+}
+
+/// A written field id; ids outside the 16-bit range are clamped (`check` reports them).
+fn field_id(lit: ast::IntLit) -> i32 {
+    i32::try_from(lit.value).unwrap_or(if lit.value < 0 { i32::MIN } else { i32::MAX })
 }

@@ -60,7 +60,7 @@ pub(super) fn syntax_error(file: FileId, text: &str, err: &Error<Rule>) -> Diagn
     };
     let span = Span::new(file, pos..pos + found.len);
     let mut diagnostic =
-        Diagnostic::error(Code::Syntax, message).primary(span, found.label(&expected));
+        Diagnostic::error(Code::Syntax, message).primary(span, Found::label(&expected));
     if let Some(help) = hint(text, pos, &found, &expected) {
         diagnostic = diagnostic.help(help);
     }
@@ -98,9 +98,8 @@ impl Found<'_> {
         }
     }
 
-    fn label(&self, expected: &[String]) -> String {
+    fn label(expected: &[String]) -> String {
         match expected {
-            [] => "unexpected here".to_owned(),
             [one] => format!("expected {one}"),
             _ => "unexpected here".to_owned(),
         }
