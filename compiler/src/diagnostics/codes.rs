@@ -115,3 +115,30 @@ codes! {
     /// Two names that would become the same Rust identifier; one keeps its IDL spelling.
     RustRename = "W0009",
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Code;
+
+    #[test]
+    fn codes_are_unique_and_documented() {
+        let docs = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../docs/diagnostics.md"
+        ))
+        .expect("docs/diagnostics.md exists");
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            assert!(
+                seen.insert(code.as_str()),
+                "{} is used twice",
+                code.as_str()
+            );
+            assert!(
+                docs.contains(&format!("| {} |", code.as_str())),
+                "{} is missing from docs/diagnostics.md",
+                code.as_str()
+            );
+        }
+    }
+}

@@ -7,7 +7,7 @@ use crate::syntax::ast::{self, DefinitionKind, TypeKind};
 
 use super::scope::{Lookup, Symbol};
 
-/// The service annotation naming a service's callback service (see `docs/bidi.md`).
+/// The service annotation naming a service's callback service (see the design's BIDI.md).
 pub(super) const CALLBACK_ANNOTATION: &str = "bidi.callback";
 use super::Resolver;
 
