@@ -9,4 +9,5 @@ export INSTA_UPDATE=no
 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
-cargo test --workspace
+# --show-output: the corpus test reports `corpus: N/M accepted`.
+cargo test --workspace -- --show-output
