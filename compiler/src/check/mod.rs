@@ -68,3 +68,22 @@ impl FieldList {
         }
     }
 }
+
+/// Follows `next` from `start`. If the chain comes back to `start`, returns it, `start` at both
+/// ends; `None` if it ends, or loops without passing `start` again (that loop is reported
+/// from its own members).
+fn cycle_from<T: Copy + PartialEq>(start: T, next: impl Fn(T) -> Option<T>) -> Option<Vec<T>> {
+    let mut chain = vec![start];
+    let mut current = next(start);
+    while let Some(id) = current {
+        chain.push(id);
+        if id == start {
+            return Some(chain);
+        }
+        if chain[..chain.len() - 1].contains(&id) {
+            return None;
+        }
+        current = next(id);
+    }
+    None
+}
