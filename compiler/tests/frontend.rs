@@ -137,8 +137,14 @@ fn services_know_their_base_and_callback() {
         .iter()
         .find(|s| s.name.name == "Api")
         .expect("Api");
-    assert_eq!(api.extends.map(|id| id.index()), Some(base));
-    assert_eq!(api.callback.map(|id| id.index()), Some(base));
+    assert_eq!(
+        api.extends.map(thrift_bidi_build::ir::ServiceId::index),
+        Some(base)
+    );
+    assert_eq!(
+        api.callback.map(thrift_bidi_build::ir::ServiceId::index),
+        Some(base)
+    );
     assert!(api.functions[0].oneway.is_some());
     assert_eq!(
         api.functions[0]
