@@ -4,8 +4,8 @@
 //!  generated code ──► __codegen (one door, #[doc(hidden)])
 //!  client / server / bidi connection   — pending-call table, concurrent calls, dispatch
 //!  message       — encode/decode/size of generated types, static dispatch over the protocol
-//!  protocol      — binary, compact, over bytes buffers
+//!  protocol      — binary, compact, over bytes buffers           (here now)
 //!  transport     — framed and buffered, over TCP and Unix sockets
 //! ```
-//!
-//! The layers arrive with the code generator (types and protocols first, then services).
+
+pub mod protocol;

@@ -1,0 +1,80 @@
+//! Protocol errors: what was wrong with the bytes, and where in the value it happened.
+
+use std::fmt;
+
+/// What kind of problem a [`ProtocolError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProtocolErrorKind {
+    /// The input ended in the middle of a value.
+    UnexpectedEof,
+    /// The bytes are not a valid encoding.
+    InvalidData,
+    /// A length or count is negative.
+    NegativeSize,
+    /// A length or count is over its [`super::Limits`] or over what the input holds.
+    SizeLimit,
+    /// Values are nested deeper than the limit.
+    DepthLimit,
+    /// A message header with an unknown protocol version.
+    BadVersion,
+    /// A required field is missing.
+    MissingField,
+}
+
+/// A decoding failure, with the path of structs and fields it happened in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProtocolError {
+    kind: ProtocolErrorKind,
+    message: String,
+    /// Innermost last: `["Batch.items", "Item.dims", "Dims.width"]`.
+    path: Vec<String>,
+}
+
+impl ProtocolError {
+    /// An error of `kind` saying `message`.
+    pub fn new(kind: ProtocolErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            path: Vec::new(),
+        }
+    }
+
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ProtocolErrorKind::InvalidData, message)
+    }
+
+    pub(crate) fn eof() -> Self {
+        Self::new(ProtocolErrorKind::UnexpectedEof, "unexpected end of input")
+    }
+
+    /// Records that the error happened in field `field` of struct `owner` (called by generated
+    /// code as the error travels outwards).
+    #[must_use]
+    pub fn in_field(mut self, owner: &str, field: &str) -> Self {
+        self.path.insert(0, format!("{owner}.{field}"));
+        self
+    }
+
+    /// What kind of problem it is.
+    pub fn kind(&self) -> ProtocolErrorKind {
+        self.kind
+    }
+
+    /// Where it happened, outermost first.
+    pub fn path(&self) -> &[String] {
+        &self.path
+    }
+}
+
+impl fmt::Display for ProtocolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if !self.path.is_empty() {
+            write!(f, " (in {})", self.path.join(" > "))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ProtocolError {}

@@ -1,0 +1,393 @@
+//! Protocols: how Thrift values become bytes. [`binary`] (and, next, compact) implements the
+//! [`Writer`] and [`Reader`] traits that generated code calls, with static dispatch.
+//!
+//! Readers never trust a length they read: strings, binaries and containers are checked
+//! against [`Limits`] and against the bytes actually left before anything is allocated, and
+//! nesting is bounded, so a hostile peer gets a [`ProtocolError`], not a panic or an
+//! allocation it merely claimed.
+
+pub mod binary;
+mod error;
+
+pub use error::{ProtocolError, ProtocolErrorKind};
+
+/// The wire type of a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TType {
+    /// End of a struct's fields.
+    Stop,
+    /// `bool`
+    Bool,
+    /// `i8` / `byte`
+    I8,
+    /// `double`
+    Double,
+    /// `i16`
+    I16,
+    /// `i32` and enums
+    I32,
+    /// `i64`
+    I64,
+    /// `string` and `binary`
+    String,
+    /// structs, unions, exceptions
+    Struct,
+    /// `map`
+    Map,
+    /// `set`
+    Set,
+    /// `list`
+    List,
+    /// `uuid`
+    Uuid,
+}
+
+impl TType {
+    /// The type code used by the binary protocol (and by Apache's `TType`).
+    pub fn code(self) -> u8 {
+        match self {
+            TType::Stop => 0,
+            TType::Bool => 2,
+            TType::I8 => 3,
+            TType::Double => 4,
+            TType::I16 => 6,
+            TType::I32 => 8,
+            TType::I64 => 10,
+            TType::String => 11,
+            TType::Struct => 12,
+            TType::Map => 13,
+            TType::Set => 14,
+            TType::List => 15,
+            TType::Uuid => 16,
+        }
+    }
+
+    /// The type with binary-protocol code `code`.
+    pub fn from_code(code: u8) -> Result<Self, ProtocolError> {
+        Ok(match code {
+            0 => TType::Stop,
+            2 => TType::Bool,
+            3 => TType::I8,
+            4 => TType::Double,
+            6 => TType::I16,
+            8 => TType::I32,
+            10 => TType::I64,
+            11 => TType::String,
+            12 => TType::Struct,
+            13 => TType::Map,
+            14 => TType::Set,
+            15 => TType::List,
+            16 => TType::Uuid,
+            other => return Err(ProtocolError::invalid(format!("unknown type code {other}"))),
+        })
+    }
+
+    /// The fewest bytes one value of this type takes in any protocol (for bounding lengths).
+    fn min_size(self) -> usize {
+        match self {
+            TType::Uuid => 16,
+            _ => 1,
+        }
+    }
+}
+
+/// The kind of a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MessageType {
+    /// A call that expects a reply.
+    Call,
+    /// A successful (or declared-exception) reply.
+    Reply,
+    /// A `TApplicationException` reply.
+    Exception,
+    /// A call that expects no reply.
+    Oneway,
+}
+
+impl MessageType {
+    /// The wire code.
+    pub fn code(self) -> u8 {
+        match self {
+            MessageType::Call => 1,
+            MessageType::Reply => 2,
+            MessageType::Exception => 3,
+            MessageType::Oneway => 4,
+        }
+    }
+
+    /// The message type with wire code `code`.
+    pub fn from_code(code: u8) -> Result<Self, ProtocolError> {
+        Ok(match code {
+            1 => MessageType::Call,
+            2 => MessageType::Reply,
+            3 => MessageType::Exception,
+            4 => MessageType::Oneway,
+            other => {
+                return Err(ProtocolError::invalid(format!(
+                    "unknown message type {other}"
+                )))
+            }
+        })
+    }
+}
+
+/// A message's header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageHeader {
+    /// The method name (`Service:method` with the multiplexed protocol).
+    pub name: String,
+    /// Call, reply, exception or oneway.
+    pub kind: MessageType,
+    /// The sequence id that pairs a reply with its call.
+    pub seqid: i32,
+}
+
+/// The header of a list or set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListHeader {
+    /// The element type.
+    pub element: TType,
+    /// The number of elements.
+    pub len: usize,
+}
+
+/// The header of a map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MapHeader {
+    /// The key type (meaningless when `len` is 0 in the compact protocol).
+    pub key: TType,
+    /// The value type.
+    pub value: TType,
+    /// The number of entries.
+    pub len: usize,
+}
+
+/// Bounds on what a reader accepts, so a peer cannot make it allocate or recurse without end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest string or binary, in bytes.
+    pub max_string_len: usize,
+    /// Most elements in one list, set or map.
+    pub max_container_len: usize,
+    /// Deepest nesting of structs and containers.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    /// 16 MiB strings, 1 Mi elements per container, depth 64.
+    fn default() -> Self {
+        Self {
+            max_string_len: 16 << 20,
+            max_container_len: 1 << 20,
+            max_depth: 64,
+        }
+    }
+}
+
+/// What generated code calls to encode a value. Writers append to a buffer and cannot fail.
+pub trait Writer {
+    /// Starts a message.
+    fn write_message_begin(&mut self, header: &MessageHeader);
+    /// Starts a struct.
+    fn write_struct_begin(&mut self);
+    /// Ends a struct (after its field stop).
+    fn write_struct_end(&mut self);
+    /// Starts field `id` of type `ty` (a `bool` field's value follows with `write_bool`).
+    fn write_field_begin(&mut self, ty: TType, id: i16);
+    /// Ends the fields of a struct.
+    fn write_field_stop(&mut self);
+    /// A `bool`.
+    fn write_bool(&mut self, value: bool);
+    /// An `i8`.
+    fn write_i8(&mut self, value: i8);
+    /// An `i16`.
+    fn write_i16(&mut self, value: i16);
+    /// An `i32`.
+    fn write_i32(&mut self, value: i32);
+    /// An `i64`.
+    fn write_i64(&mut self, value: i64);
+    /// A `double`.
+    fn write_double(&mut self, value: f64);
+    /// A `string`.
+    fn write_string(&mut self, value: &str) {
+        self.write_binary(value.as_bytes());
+    }
+    /// A `binary`.
+    fn write_binary(&mut self, value: &[u8]);
+    /// A `uuid`, as its 16 bytes in network order.
+    fn write_uuid(&mut self, value: [u8; 16]);
+    /// Starts a list.
+    fn write_list_begin(&mut self, header: ListHeader);
+    /// Starts a set.
+    fn write_set_begin(&mut self, header: ListHeader);
+    /// Starts a map.
+    fn write_map_begin(&mut self, header: MapHeader);
+}
+
+/// What generated code calls to decode a value.
+pub trait Reader {
+    /// Reads a message header.
+    fn read_message_begin(&mut self) -> Result<MessageHeader, ProtocolError>;
+    /// Enters a struct (counts towards the nesting limit).
+    fn read_struct_begin(&mut self) -> Result<(), ProtocolError>;
+    /// Leaves a struct.
+    fn read_struct_end(&mut self);
+    /// The next field's type and id, or `None` at the field stop.
+    fn read_field_begin(&mut self) -> Result<Option<(TType, i16)>, ProtocolError>;
+    /// A `bool`.
+    fn read_bool(&mut self) -> Result<bool, ProtocolError>;
+    /// An `i8`.
+    fn read_i8(&mut self) -> Result<i8, ProtocolError>;
+    /// An `i16`.
+    fn read_i16(&mut self) -> Result<i16, ProtocolError>;
+    /// An `i32`.
+    fn read_i32(&mut self) -> Result<i32, ProtocolError>;
+    /// An `i64`.
+    fn read_i64(&mut self) -> Result<i64, ProtocolError>;
+    /// A `double`.
+    fn read_double(&mut self) -> Result<f64, ProtocolError>;
+    /// A `string` (must be UTF-8).
+    fn read_string(&mut self) -> Result<String, ProtocolError> {
+        let bytes = self.read_binary()?;
+        String::from_utf8(bytes.to_vec()).map_err(|_| ProtocolError::invalid("string is not UTF-8"))
+    }
+    /// A `binary` (shares the input buffer where the reader can).
+    fn read_binary(&mut self) -> Result<bytes::Bytes, ProtocolError>;
+    /// A `uuid`.
+    fn read_uuid(&mut self) -> Result<[u8; 16], ProtocolError>;
+    /// Enters a list (counts towards the nesting limit until `read_container_end`).
+    fn read_list_begin(&mut self) -> Result<ListHeader, ProtocolError>;
+    /// Enters a set.
+    fn read_set_begin(&mut self) -> Result<ListHeader, ProtocolError>;
+    /// Enters a map.
+    fn read_map_begin(&mut self) -> Result<MapHeader, ProtocolError>;
+    /// Leaves a list, set or map.
+    fn read_container_end(&mut self);
+
+    /// Reads and discards a value of type `ty` (unknown fields, unknown result fields).
+    fn skip(&mut self, ty: TType) -> Result<(), ProtocolError> {
+        match ty {
+            TType::Stop => Err(ProtocolError::invalid("cannot skip a field stop")),
+            TType::Bool => self.read_bool().map(drop),
+            TType::I8 => self.read_i8().map(drop),
+            TType::I16 => self.read_i16().map(drop),
+            TType::I32 => self.read_i32().map(drop),
+            TType::I64 => self.read_i64().map(drop),
+            TType::Double => self.read_double().map(drop),
+            TType::String => self.read_binary().map(drop),
+            TType::Uuid => self.read_uuid().map(drop),
+            TType::Struct => {
+                self.read_struct_begin()?;
+                while let Some((field, _)) = self.read_field_begin()? {
+                    self.skip(field)?;
+                }
+                self.read_struct_end();
+                Ok(())
+            }
+            TType::List | TType::Set => {
+                let header = if ty == TType::List {
+                    self.read_list_begin()?
+                } else {
+                    self.read_set_begin()?
+                };
+                for _ in 0..header.len {
+                    self.skip(header.element)?;
+                }
+                self.read_container_end();
+                Ok(())
+            }
+            TType::Map => {
+                let header = self.read_map_begin()?;
+                for _ in 0..header.len {
+                    self.skip(header.key)?;
+                    self.skip(header.value)?;
+                }
+                self.read_container_end();
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The input of a reader: a buffer, a position, the limits and the current depth.
+#[derive(Debug)]
+struct Input {
+    data: bytes::Bytes,
+    pos: usize,
+    limits: Limits,
+    depth: usize,
+}
+
+impl Input {
+    fn new(data: bytes::Bytes, limits: Limits) -> Self {
+        Self {
+            data,
+            pos: 0,
+            limits,
+            depth: 0,
+        }
+    }
+
+    fn remaining(&self) -> usize {
+        self.data.len() - self.pos
+    }
+
+    fn byte(&mut self) -> Result<u8, ProtocolError> {
+        let b = *self.data.get(self.pos).ok_or_else(ProtocolError::eof)?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], ProtocolError> {
+        let bytes = self
+            .data
+            .get(self.pos..self.pos + N)
+            .ok_or_else(ProtocolError::eof)?;
+        self.pos += N;
+        Ok(bytes.try_into().unwrap_or([0; N]))
+    }
+
+    /// The next `len` bytes, sharing the buffer.
+    fn take(&mut self, len: usize) -> Result<bytes::Bytes, ProtocolError> {
+        if len > self.remaining() {
+            return Err(ProtocolError::eof());
+        }
+        let out = self.data.slice(self.pos..self.pos + len);
+        self.pos += len;
+        Ok(out)
+    }
+
+    /// Fails unless `count` values of at least `size` bytes each can still follow.
+    fn fits(&self, count: usize, size: usize) -> Result<(), ProtocolError> {
+        if count.saturating_mul(size) > self.remaining() {
+            let message = format!(
+                "{count} elements claimed, but only {} bytes remain",
+                self.remaining()
+            );
+            return Err(ProtocolError::new(ProtocolErrorKind::SizeLimit, message));
+        }
+        Ok(())
+    }
+
+    fn enter(&mut self) -> Result<(), ProtocolError> {
+        if self.depth >= self.limits.max_depth {
+            let message = format!("values nested deeper than {}", self.limits.max_depth);
+            return Err(ProtocolError::new(ProtocolErrorKind::DepthLimit, message));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+}
+
+/// Checks a decoded length against its limit.
+fn check_len(len: usize, limit: usize, what: &str) -> Result<usize, ProtocolError> {
+    if len > limit {
+        let message = format!("{what} length {len} is over the limit of {limit}");
+        return Err(ProtocolError::new(ProtocolErrorKind::SizeLimit, message));
+    }
+    Ok(len)
+}
