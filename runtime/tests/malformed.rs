@@ -4,6 +4,7 @@
 use bytes::Bytes;
 use proptest::prelude::*;
 use thrift_bidi::protocol::binary::BinaryReader;
+use thrift_bidi::protocol::compact::CompactReader;
 use thrift_bidi::protocol::{Limits, ProtocolErrorKind, Reader, TType};
 
 fn binary(bytes: &[u8]) -> BinaryReader {
@@ -101,6 +102,49 @@ fn bad_versions_and_types_are_errors() {
     assert_eq!(err.kind(), ProtocolErrorKind::InvalidData);
 }
 
+fn compact(bytes: &[u8]) -> CompactReader {
+    CompactReader::new(Bytes::copy_from_slice(bytes), Limits::default())
+}
+
+#[test]
+fn compact_refuses_huge_claims_and_overlong_varints() {
+    // A string claiming 2^31 bytes (varint ff ff ff ff 07) followed by one byte.
+    let err = compact(&[0xff, 0xff, 0xff, 0xff, 0x07, b'a'])
+        .read_binary()
+        .unwrap_err();
+    assert_eq!(err.kind(), ProtocolErrorKind::SizeLimit);
+    // A list of i64 claiming 1,000,000 elements (long form) with nothing after it.
+    let err = compact(&[0xf6, 0xc0, 0x84, 0x3d])
+        .read_list_begin()
+        .unwrap_err();
+    assert_eq!(err.kind(), ProtocolErrorKind::SizeLimit);
+    // An i32 varint that never ends.
+    let err = compact(&[0xff; 12]).read_i32().unwrap_err();
+    assert_eq!(err.kind(), ProtocolErrorKind::InvalidData);
+    // An i16 that does not fit.
+    let err = compact(&[0xfe, 0xff, 0x0f]).read_i16().unwrap_err();
+    assert_eq!(err.kind(), ProtocolErrorKind::InvalidData);
+}
+
+#[test]
+fn compact_checks_the_protocol_id_and_nesting() {
+    assert_eq!(
+        compact(&[0x80, 0x21, 0, 0])
+            .read_message_begin()
+            .unwrap_err()
+            .kind(),
+        ProtocolErrorKind::BadVersion
+    );
+    // 100 nested struct fields, each `0x1c` (delta 1, struct).
+    let bytes: Vec<u8> = std::iter::repeat_n(0x1c, 100)
+        .chain(std::iter::repeat_n(0, 101))
+        .collect();
+    assert_eq!(
+        compact(&bytes).skip(TType::Struct).unwrap_err().kind(),
+        ProtocolErrorKind::DepthLimit
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 5_000, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -108,5 +152,7 @@ proptest! {
     fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
         let _ = binary(&bytes).skip(TType::Struct);
         let _ = binary(&bytes).read_message_begin();
+        let _ = compact(&bytes).skip(TType::Struct);
+        let _ = compact(&bytes).read_message_begin();
     }
 }

@@ -108,7 +108,7 @@ impl Writer for BinaryWriter {
 /// Decodes from a buffer; binaries share it.
 #[derive(Debug)]
 pub struct BinaryReader {
-    pub(super) input: super::Input,
+    input: super::Input,
 }
 
 impl BinaryReader {

@@ -1,4 +1,4 @@
-//! Protocols: how Thrift values become bytes. [`binary`] (and, next, compact) implements the
+//! Protocols: how Thrift values become bytes. [`binary`] and [`compact`] implement the
 //! [`Writer`] and [`Reader`] traits that generated code calls, with static dispatch.
 //!
 //! Readers never trust a length they read: strings, binaries and containers are checked
@@ -7,6 +7,7 @@
 //! allocation it merely claimed.
 
 pub mod binary;
+pub mod compact;
 mod error;
 
 pub use error::{ProtocolError, ProtocolErrorKind};
