@@ -1,0 +1,203 @@
+//! How each Rust type a field can have is written and read, through any protocol. Generated
+//! code calls these instead of spelling out every container loop, so it stays thin and the
+//! logic is tested once, here.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::{BuildHasher, Hash};
+
+use bytes::Bytes;
+
+use crate::protocol::{ListHeader, MapHeader, ProtocolError, Reader, TType, Writer};
+
+/// A value with a Thrift wire type.
+pub trait Value: Sized {
+    /// Its wire type.
+    const TTYPE: TType;
+    /// Writes it.
+    fn write<W: Writer>(&self, w: &mut W);
+    /// Reads it.
+    fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError>;
+}
+
+macro_rules! scalar {
+    ($ty:ty, $ttype:ident, $write:ident, $read:ident) => {
+        impl Value for $ty {
+            const TTYPE: TType = TType::$ttype;
+            fn write<W: Writer>(&self, w: &mut W) {
+                w.$write(*self);
+            }
+            fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
+                r.$read()
+            }
+        }
+    };
+}
+
+scalar!(bool, Bool, write_bool, read_bool);
+scalar!(i8, I8, write_i8, read_i8);
+scalar!(i16, I16, write_i16, read_i16);
+scalar!(i32, I32, write_i32, read_i32);
+scalar!(i64, I64, write_i64, read_i64);
+scalar!(f64, Double, write_double, read_double);
+
+impl Value for String {
+    const TTYPE: TType = TType::String;
+    fn write<W: Writer>(&self, w: &mut W) {
+        w.write_string(self);
+    }
+    fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
+        r.read_string()
+    }
+}
+
+impl Value for Bytes {
+    const TTYPE: TType = TType::String;
+    fn write<W: Writer>(&self, w: &mut W) {
+        w.write_binary(self);
+    }
+    fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
+        r.read_binary()
+    }
+}
+
+impl<T: Value> Value for Box<T> {
+    const TTYPE: TType = T::TTYPE;
+    fn write<W: Writer>(&self, w: &mut W) {
+        T::write(self, w);
+    }
+    fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
+        T::read(r).map(Box::new)
+    }
+}
+
+/// Fails unless a container's declared element type is the expected one (an empty compact
+/// map declares none, so it is not checked).
+fn expect_type(found: TType, expected: TType, len: usize) -> Result<(), ProtocolError> {
+    if len == 0 || found == expected {
+        return Ok(());
+    }
+    Err(ProtocolError::invalid(format!(
+        "container of {found:?} where {expected:?} was expected"
+    )))
+}
+
+/// Writes a list or set of `len` elements.
+fn write_elements<'a, W: Writer, T: Value + 'a>(
+    w: &mut W,
+    set: bool,
+    len: usize,
+    items: impl Iterator<Item = &'a T>,
+) {
+    let header = ListHeader {
+        element: T::TTYPE,
+        len,
+    };
+    if set {
+        w.write_set_begin(header);
+    } else {
+        w.write_list_begin(header);
+    }
+    for item in items {
+        item.write(w);
+    }
+}
+
+/// Reads a list or set into any collection.
+fn read_elements<R: Reader, T: Value, C: FromIterator<T>>(
+    r: &mut R,
+    set: bool,
+) -> Result<C, ProtocolError> {
+    let header = if set {
+        r.read_set_begin()?
+    } else {
+        r.read_list_begin()?
+    };
+    expect_type(header.element, T::TTYPE, header.len)?;
+    // `len` was checked against the bytes left, so collecting it allocates no more than that.
+    let items = (0..header.len)
+        .map(|_| T::read(r))
+        .collect::<Result<C, _>>()?;
+    r.read_container_end();
+    Ok(items)
+}
+
+impl<T: Value> Value for Vec<T> {
+    const TTYPE: TType = TType::List;
+    fn write<W: Writer>(&self, w: &mut W) {
+        write_elements(w, false, self.len(), self.iter());
+    }
+    fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
+        read_elements(r, false)
+    }
+}
+
+impl<T: Value + Eq + Hash, S: BuildHasher + Default> Value for HashSet<T, S> {
+    const TTYPE: TType = TType::Set;
+    fn write<W: Writer>(&self, w: &mut W) {
+        write_elements(w, true, self.len(), self.iter());
+    }
+    fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
+        read_elements(r, true)
+    }
+}
+
+impl<T: Value + Ord> Value for BTreeSet<T> {
+    const TTYPE: TType = TType::Set;
+    fn write<W: Writer>(&self, w: &mut W) {
+        write_elements(w, true, self.len(), self.iter());
+    }
+    fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
+        read_elements(r, true)
+    }
+}
+
+/// Writes a map of `len` entries.
+fn write_entries<'a, W: Writer, K: Value + 'a, V: Value + 'a>(
+    w: &mut W,
+    len: usize,
+    entries: impl Iterator<Item = (&'a K, &'a V)>,
+) {
+    w.write_map_begin(MapHeader {
+        key: K::TTYPE,
+        value: V::TTYPE,
+        len,
+    });
+    for (k, v) in entries {
+        k.write(w);
+        v.write(w);
+    }
+}
+
+/// Reads a map into any collection of pairs.
+fn read_entries<R: Reader, K: Value, V: Value, C: FromIterator<(K, V)>>(
+    r: &mut R,
+) -> Result<C, ProtocolError> {
+    let header = r.read_map_begin()?;
+    expect_type(header.key, K::TTYPE, header.len)?;
+    expect_type(header.value, V::TTYPE, header.len)?;
+    let entries = (0..header.len)
+        .map(|_| Ok((K::read(r)?, V::read(r)?)))
+        .collect::<Result<C, _>>()?;
+    r.read_container_end();
+    Ok(entries)
+}
+
+impl<K: Value + Eq + Hash, V: Value, S: BuildHasher + Default> Value for HashMap<K, V, S> {
+    const TTYPE: TType = TType::Map;
+    fn write<W: Writer>(&self, w: &mut W) {
+        write_entries(w, self.len(), self.iter());
+    }
+    fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
+        read_entries(r)
+    }
+}
+
+impl<K: Value + Ord, V: Value> Value for BTreeMap<K, V> {
+    const TTYPE: TType = TType::Map;
+    fn write<W: Writer>(&self, w: &mut W) {
+        write_entries(w, self.len(), self.iter());
+    }
+    fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
+        read_entries(r)
+    }
+}
