@@ -4,7 +4,10 @@
 
 #![allow(clippy::unwrap_used)] // helpers of this test binary
 
+mod oracle;
+
 use bytes::{Bytes, BytesMut};
+use oracle::{apache_kind, apache_type};
 use proptest::prelude::*;
 use thrift::protocol as ap;
 use thrift::protocol::TOutputProtocol;
@@ -70,33 +73,6 @@ fn op() -> impl Strategy<Value = Op> {
         (ttype(), any::<u16>()).prop_map(|(t, n)| Op::Set(t, n)),
         (ttype(), ttype(), any::<u16>()).prop_map(|(k, v, n)| Op::Map(k, v, n)),
     ]
-}
-
-fn apache_type(t: TType) -> ap::TType {
-    match t {
-        TType::Stop => ap::TType::Stop,
-        TType::Bool => ap::TType::Bool,
-        TType::I8 => ap::TType::I08,
-        TType::Double => ap::TType::Double,
-        TType::I16 => ap::TType::I16,
-        TType::I32 => ap::TType::I32,
-        TType::I64 => ap::TType::I64,
-        TType::String => ap::TType::String,
-        TType::Struct => ap::TType::Struct,
-        TType::Map => ap::TType::Map,
-        TType::Set => ap::TType::Set,
-        TType::List => ap::TType::List,
-        TType::Uuid => unreachable!("Apache 0.17 has no uuid"),
-    }
-}
-
-fn apache_kind(k: MessageType) -> ap::TMessageType {
-    match k {
-        MessageType::Call => ap::TMessageType::Call,
-        MessageType::Reply => ap::TMessageType::Reply,
-        MessageType::Exception => ap::TMessageType::Exception,
-        MessageType::Oneway => ap::TMessageType::OneWay,
-    }
 }
 
 fn ours(ops: &[Op]) -> Vec<u8> {

@@ -4,7 +4,10 @@
 
 #![allow(clippy::unwrap_used)] // helpers of this test binary
 
+mod oracle;
+
 use bytes::{Bytes, BytesMut};
+use oracle::{apache_kind, apache_type};
 use proptest::prelude::*;
 use thrift::protocol as ap;
 use thrift::protocol::TOutputProtocol;
@@ -97,22 +100,6 @@ fn message() -> impl Strategy<Value = (MessageHeader, Vec<(i16, V)>)> {
         prop::collection::vec((field_id(), value()), 0..10),
     )
         .prop_map(|(name, kind, seqid, fields)| (MessageHeader { name, kind, seqid }, fields))
-}
-
-fn apache_type(t: TType) -> ap::TType {
-    match t {
-        TType::Bool => ap::TType::Bool,
-        TType::I8 => ap::TType::I08,
-        TType::I16 => ap::TType::I16,
-        TType::I32 => ap::TType::I32,
-        TType::I64 => ap::TType::I64,
-        TType::Double => ap::TType::Double,
-        TType::String => ap::TType::String,
-        TType::Struct => ap::TType::Struct,
-        TType::List => ap::TType::List,
-        TType::Map => ap::TType::Map,
-        other => unreachable!("not generated: {other:?}"),
-    }
 }
 
 fn map_types(entries: &[(i32, V)]) -> (TType, TType) {
@@ -268,12 +255,7 @@ proptest! {
         let mut apache = Vec::new();
         {
             let mut p = ap::TCompactOutputProtocol::new(&mut apache);
-            let kind = match header.kind {
-                MessageType::Call => ap::TMessageType::Call,
-                MessageType::Reply => ap::TMessageType::Reply,
-                MessageType::Exception => ap::TMessageType::Exception,
-                MessageType::Oneway => ap::TMessageType::OneWay,
-            };
+            let kind = apache_kind(header.kind);
             p.write_message_begin(&ap::TMessageIdentifier::new(header.name.clone(), kind, header.seqid)).unwrap();
             write_apache(&mut p, &body);
             p.write_message_end().unwrap();
