@@ -7,6 +7,15 @@ use crate::syntax::ast::{self, DefinitionKind, TypeKind};
 
 use super::scope::{Lookup, Symbol};
 
+/// Where a service is named, which decides how a bad name is reported.
+#[derive(Clone, Copy)]
+enum ServiceRole {
+    /// After `extends`.
+    Base,
+    /// In `bidi.callback`.
+    Callback,
+}
+
 /// The service annotation naming a service's callback service (see the design's BIDI.md).
 pub(super) const CALLBACK_ANNOTATION: &str = "bidi.callback";
 use super::Resolver;
@@ -187,7 +196,7 @@ impl Resolver<'_> {
         let extends = service
             .extends
             .as_ref()
-            .and_then(|base| self.resolve_service(file, base));
+            .and_then(|base| self.resolve_service(file, &base.name, base.span, ServiceRole::Base));
         let functions = service
             .functions
             .iter()
@@ -223,41 +232,46 @@ impl Resolver<'_> {
             );
             return None;
         };
-        let name = value.value.trim();
-        let diagnostic = match self.scopes.lookup(file, name) {
-            Lookup::Found(Symbol::Service(callback)) => return Some(callback),
-            Lookup::Found(other) => Diagnostic::error(Code::CallbackNotService, format!("`{name}` is not a service"))
-                .primary(value.span, format!("this is {}", other.describe()))
-                .help("`bidi.callback` names the service that clients implement for the server to call"),
-            Lookup::UnknownModule(module) => self.unknown_module(file, module, value.span),
-            Lookup::NotFound => Diagnostic::error(Code::UnknownCallback, format!("unknown callback service `{name}`"))
-                .primary(value.span, "no service of this name")
-                .help("define the callback service in this file, or include its file and write `file.Service`"),
-        };
-        self.diags.push(diagnostic);
-        None
+        self.resolve_service(file, value.value.trim(), value.span, ServiceRole::Callback)
     }
 
-    /// Resolves a service name (in `extends` or `bidi.callback`).
-    pub(super) fn resolve_service(
+    /// Resolves a service name, reporting a bad one in the words of the place it was named.
+    fn resolve_service(
         &mut self,
         file: FileId,
-        name: &ast::Ident,
+        name: &str,
+        span: Span,
+        role: ServiceRole,
     ) -> Option<ir::ServiceId> {
-        let diagnostic = match self.scopes.lookup(file, &name.name) {
+        let diagnostic = match self.scopes.lookup(file, name) {
             Lookup::Found(Symbol::Service(id)) => return Some(id),
-            Lookup::Found(other) => Diagnostic::error(
-                Code::ExtendsNonService,
-                format!("`{}` is not a service", name.name),
-            )
-            .primary(name.span, format!("this is {}", other.describe()))
-            .help("a service can only extend another service"),
-            Lookup::UnknownModule(module) => self.unknown_module(file, module, name.span),
-            Lookup::NotFound => Diagnostic::error(
-                Code::UnknownService,
-                format!("unknown service `{}`", name.name),
-            )
-            .primary(name.span, "not defined"),
+            Lookup::Found(other) => {
+                let (code, help) = match role {
+                    ServiceRole::Base => {
+                        (Code::ExtendsNonService, "a service can only extend another service")
+                    }
+                    ServiceRole::Callback => (
+                        Code::CallbackNotService,
+                        "`bidi.callback` names the service that clients implement for the server to call",
+                    ),
+                };
+                Diagnostic::error(code, format!("`{name}` is not a service"))
+                    .primary(span, format!("this is {}", other.describe()))
+                    .help(help)
+            }
+            Lookup::UnknownModule(module) => self.unknown_module(file, module, span),
+            Lookup::NotFound => match role {
+                ServiceRole::Base => {
+                    Diagnostic::error(Code::UnknownService, format!("unknown service `{name}`"))
+                        .primary(span, "not defined")
+                }
+                ServiceRole::Callback => Diagnostic::error(
+                    Code::UnknownCallback,
+                    format!("unknown callback service `{name}`"),
+                )
+                .primary(span, "no service of this name")
+                .help("define the callback service in this file, or include its file and write `file.Service`"),
+            },
         };
         self.diags.push(diagnostic);
         None
