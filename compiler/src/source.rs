@@ -79,10 +79,15 @@ impl SourceFile {
         &self.text
     }
 
+    /// 0-based line of byte `offset`.
+    fn line_index(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&start| start <= offset) - 1
+    }
+
     /// 1-based line and column (in characters) of byte `offset`.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let line = self.line_index(offset);
         let start = self.line_starts[line];
         let col = self
             .text
@@ -161,7 +166,8 @@ impl<'a> codespan_reporting::files::Files<'a> for SourceMap {
         id: FileId,
         byte: usize,
     ) -> Result<usize, codespan_reporting::files::Error> {
-        Ok(self.get(id).line_col(byte).0 - 1)
+        let file = self.get(id);
+        Ok(file.line_index(byte.min(file.text.len())))
     }
 
     fn line_range(

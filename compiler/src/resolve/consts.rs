@@ -91,20 +91,17 @@ impl<'a> Evaluator<'a> {
 
     /// The value of constant `id`, evaluating it first if needed.
     fn constant(&mut self, r: &mut Resolver<'_>, id: ConstId) -> Option<ConstValue> {
-        match std::mem::replace(&mut self.states[id.index()], State::InProgress) {
-            State::Pending(file, value) => {
-                let c = &r.program.consts[id.index()];
-                let (ty, declared) = (c.ty.clone(), c.span);
-                let result = self.value(r, file, value, &ty, declared);
-                self.states[id.index()] = State::Done(result.clone());
-                result
-            }
-            State::InProgress => None,
-            State::Done(result) => {
-                self.states[id.index()] = State::Done(result.clone());
-                result
-            }
-        }
+        let (file, value) = match &self.states[id.index()] {
+            State::Pending(file, value) => (*file, *value),
+            State::InProgress => return None,
+            State::Done(result) => return result.clone(),
+        };
+        self.states[id.index()] = State::InProgress;
+        let c = &r.program.consts[id.index()];
+        let (ty, declared) = (c.ty.clone(), c.span);
+        let result = self.value(r, file, value, &ty, declared);
+        self.states[id.index()] = State::Done(result.clone());
+        result
     }
 
     /// Evaluates `value` as a `ty`; `declared` is where the type was written (for messages).
