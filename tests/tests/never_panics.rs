@@ -8,19 +8,17 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use thrift_bidi_build::{check_roots, Root};
+use thrift_bidi_tests::corpus_files;
 
+/// Every corpus file with its text, read once.
 fn corpus() -> &'static [(PathBuf, String)] {
     static FILES: OnceLock<Vec<(PathBuf, String)>> = OnceLock::new();
     FILES.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/idl-corpus");
-        let tsv = std::fs::read_to_string(root.join("SOURCES.tsv")).expect("corpus index");
-        tsv.lines()
-            .skip(1)
-            .map(|line| {
-                let cols: Vec<&str> = line.split('\t').collect();
-                let path = root.join(cols[0]).join(cols[3]);
-                let text = std::fs::read_to_string(&path).expect("corpus file");
-                (path, text)
+        corpus_files()
+            .into_iter()
+            .map(|f| {
+                let text = std::fs::read_to_string(&f.full_path).expect("corpus file");
+                (f.full_path, text)
             })
             .collect()
     })
