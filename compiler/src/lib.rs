@@ -13,15 +13,19 @@
 
 pub mod check;
 pub mod codegen;
+mod config;
 pub mod diagnostics;
 pub mod ir;
+pub mod output;
 pub mod resolve;
 pub mod source;
 pub mod syntax;
 
 use std::path::PathBuf;
 
+pub use config::{Collections, Config, Error, Strings};
 pub use diagnostics::{Diagnostic, Severity};
+pub use output::{Generated, GeneratedFile};
 pub use resolve::Root;
 
 /// What the front end made of a set of files.
@@ -45,6 +49,22 @@ impl Checked {
     pub fn render(&self, color: bool) -> String {
         diagnostics::render::text(&self.sources, &self.diagnostics, color)
     }
+}
+
+/// Generates Rust for `files` into `$OUT_DIR` with the default [`Config`]; see
+/// [`Config::compile`].
+///
+/// ```no_run
+/// // build.rs
+/// fn main() -> Result<(), thrift_bidi_build::Error> {
+///     thrift_bidi_build::compile(&["idl/chat.thrift"], &["idl"])
+/// }
+/// ```
+pub fn compile(
+    files: &[impl AsRef<std::path::Path>],
+    include_dirs: &[impl AsRef<std::path::Path>],
+) -> Result<(), Error> {
+    Config::new().compile(files, include_dirs)
 }
 
 /// Parses, resolves and checks `files` (and everything they include), searching includes next

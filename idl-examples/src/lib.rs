@@ -1,2 +1,7 @@
-//! Example IDL and programs built with thrift-bidi. The IDL lives in `idl/`; the programs that
-//! use its generated code arrive with code generation.
+//! Example IDL compiled by `build.rs` with thrift-bidi, and the programs built on it.
+
+/// `idl/chat.thrift`: the chat service, its callback service and their types.
+#[allow(missing_docs, clippy::pedantic)]
+pub mod chat {
+    thrift_bidi::include_idl!("chat");
+}

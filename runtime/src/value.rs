@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, Hash};
 
 use bytes::Bytes;
+use bytestring::ByteString;
+use uuid::Uuid;
 
 use crate::protocol::{ListHeader, MapHeader, ProtocolError, Reader, TType, Writer};
 
@@ -57,6 +59,28 @@ impl Value for Bytes {
     }
     fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
         r.read_binary()
+    }
+}
+
+/// The cheap-clone string: reading validates UTF-8 and shares the input buffer.
+impl Value for ByteString {
+    const TTYPE: TType = TType::String;
+    fn write<W: Writer>(&self, w: &mut W) {
+        w.write_string(self);
+    }
+    fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
+        ByteString::try_from(r.read_binary()?)
+            .map_err(|_| ProtocolError::invalid("string is not UTF-8"))
+    }
+}
+
+impl Value for Uuid {
+    const TTYPE: TType = TType::Uuid;
+    fn write<W: Writer>(&self, w: &mut W) {
+        w.write_uuid(self.into_bytes());
+    }
+    fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
+        r.read_uuid().map(Uuid::from_bytes)
     }
 }
 

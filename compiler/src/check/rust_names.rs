@@ -1,67 +1,54 @@
-//! Names that would become the same Rust identifier after case conversion (`user_id` and
-//! `userId`): [`ident::assign`] keeps such names distinct by leaving them as written, which is
-//! reported as a warning; names that still collide (through `rust.name` annotations) are errors.
-//! Namespaces: the types of a file, its constants, the fields of a struct, the members of an
-//! enum, the functions of a service, the parameters of a function.
+//! Rust names. Names that would become the same Rust identifier after case conversion
+//! (`user_id` and `userId`) stay distinct because [`ident::assign`] leaves them as written,
+//! which is reported as a warning; names that still collide (through `rust.name` annotations)
+//! are errors, as are annotations that are not identifiers and two files that would be one
+//! Rust module.
+//! The namespaces checked are exactly the ones codegen names ([`names::namespaces`]).
 
 use std::collections::HashMap;
 
-use crate::codegen::ident::{self, Case};
+use crate::codegen::ident;
+use crate::codegen::names::{self, Namespace};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::{Ident, Item, Meta, Program};
+use crate::ir::{Ident, Program};
+use crate::source::{FileId, Span};
 
 pub(super) fn check(program: &Program, diags: &mut Diagnostics) {
-    for file in &program.files {
-        let (mut types, mut consts) = (Vec::new(), Vec::new());
-        for item in &file.items {
-            let p = program;
-            match *item {
-                Item::Struct(id) => {
-                    types.push((&p.structs[id.index()].name, &p.structs[id.index()].meta));
-                }
-                Item::Enum(id) => {
-                    types.push((&p.enums[id.index()].name, &p.enums[id.index()].meta));
-                }
-                Item::Typedef(id) => {
-                    types.push((&p.typedefs[id.index()].name, &p.typedefs[id.index()].meta));
-                }
-                Item::Service(id) => {
-                    types.push((&p.services[id.index()].name, &p.services[id.index()].meta));
-                }
-                Item::Const(id) => {
-                    consts.push((&p.consts[id.index()].name, &p.consts[id.index()].meta));
-                }
-            }
+    for ns in names::namespaces(program) {
+        check_annotations(&ns, diags);
+        check_namespace(&ns, diags);
+    }
+    check_modules(program, diags);
+}
+
+fn check_annotations(ns: &Namespace<'_>, diags: &mut Diagnostics) {
+    for (name, meta) in &ns.names {
+        let Some(chosen) = ident::chosen(meta) else {
+            continue;
+        };
+        if ident::is_identifier(&chosen) {
+            continue;
         }
-        namespace("type", Case::Type, &types, diags);
-        namespace("constant", Case::Const, &consts, diags);
-    }
-    for s in &program.structs {
-        let names: Vec<_> = s.fields.iter().map(|f| (&f.name, &f.meta)).collect();
-        namespace("field", Case::Value, &names, diags);
-    }
-    for e in &program.enums {
-        let names: Vec<_> = e.members.iter().map(|m| (&m.name, &m.meta)).collect();
-        namespace("enum member", Case::Const, &names, diags);
-    }
-    for service in &program.services {
-        let names: Vec<_> = service
-            .functions
-            .iter()
-            .map(|f| (&f.name, &f.meta))
-            .collect();
-        namespace("function", Case::Value, &names, diags);
-        for function in &service.functions {
-            let names: Vec<_> = function.params.iter().map(|p| (&p.name, &p.meta)).collect();
-            namespace("parameter", Case::Value, &names, diags);
-        }
+        let span = meta
+            .annotation(ident::NAME_ANNOTATION)
+            .map_or(name.span, |a| {
+                a.value.as_ref().map_or(a.key.span, |v| v.span)
+            });
+        diags.push(
+            Diagnostic::error(
+                Code::InvalidRustName,
+                format!("`{chosen}` is not a Rust identifier"),
+            )
+            .primary(span, format!("chosen as the Rust name of `{}`", name.name))
+            .help("use letters, digits and underscores, not starting with a digit"),
+        );
     }
 }
 
-fn namespace(what: &str, case: Case, names: &[(&Ident, &Meta)], diags: &mut Diagnostics) {
-    let assigned = ident::assign(case, names.iter().map(|(n, m)| (n.name.as_str(), *m)));
-    let mut seen: HashMap<&str, &Ident> = HashMap::new();
-    for ((name, _), assigned) in names.iter().zip(&assigned) {
+fn check_namespace(ns: &Namespace<'_>, diags: &mut Diagnostics) {
+    let what = ns.what;
+    let mut seen: HashMap<String, &Ident> = HashMap::new();
+    for ((name, _), assigned) in ns.names.iter().zip(ns.assign()) {
         if let Some(converted) = &assigned.collided {
             diags.push(
                 Diagnostic::warning(
@@ -78,7 +65,7 @@ fn namespace(what: &str, case: Case, names: &[(&Ident, &Meta)], diags: &mut Diag
                 )),
             );
         }
-        match seen.get(assigned.rust.as_str()) {
+        match seen.get(&assigned.rust) {
             // The same IDL name twice is a duplicate, reported by the name checks.
             Some(first) if first.name == name.name => {}
             Some(first) => diags.push(
@@ -97,7 +84,36 @@ fn namespace(what: &str, case: Case, names: &[(&Ident, &Meta)], diags: &mut Diag
                 )),
             ),
             None => {
-                seen.insert(&assigned.rust, name);
+                seen.insert(assigned.rust, name);
+            }
+        }
+    }
+}
+
+/// Each file is one Rust module; two files with the same module path cannot both be generated.
+fn check_modules(program: &Program, diags: &mut Diagnostics) {
+    let mut seen: HashMap<Vec<String>, FileId> = HashMap::new();
+    for file in &program.files {
+        let path = names::module_path(program, file.id);
+        let module = path.join("::");
+        match seen.get(&path) {
+            Some(&first) => diags.push(
+                Diagnostic::error(
+                    Code::ModuleCollision,
+                    format!("two files become the Rust module `{module}`"),
+                )
+                .primary(
+                    Span::new(file.id, 0..0),
+                    format!("this file becomes `{module}`"),
+                )
+                .secondary(
+                    Span::new(first, 0..0),
+                    format!("this file also becomes `{module}`"),
+                )
+                .help("give one of them its own module path with `namespace rs <path>`"),
+            ),
+            None => {
+                seen.insert(path, file.id);
             }
         }
     }

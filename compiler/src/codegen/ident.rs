@@ -55,7 +55,7 @@ pub fn assign<'a>(
 ) -> Vec<Assigned> {
     let names: Vec<(&str, Option<String>)> = names
         .into_iter()
-        .map(|(name, meta)| (name, chosen(meta)))
+        .map(|(name, meta)| (name, chosen(meta).map(|c| escape(&c))))
         .collect();
     let converted: Vec<String> = names
         .iter()
@@ -102,7 +102,8 @@ pub fn convert(case: Case, name: &str) -> String {
     escape(&format!("{lead}{core}{trail}"))
 }
 
-fn chosen(meta: &Meta) -> Option<String> {
+/// The name chosen with the `rust.name` annotation, if any.
+pub fn chosen(meta: &Meta) -> Option<String> {
     meta.annotation(NAME_ANNOTATION)
         .and_then(|a| a.value.as_ref())
         .map(|v| v.value.clone())
@@ -110,6 +111,18 @@ fn chosen(meta: &Meta) -> Option<String> {
 
 fn last_part(name: &str) -> &str {
     name.rsplit('.').next().unwrap_or(name)
+}
+
+/// The token for an assigned name (`r#type` becomes a raw identifier). Names are checked to be
+/// identifiers before codegen runs; one that is not becomes `__invalid` rather than a panic.
+pub fn to_ident(name: &str) -> proc_macro2::Ident {
+    syn::parse_str::<syn::Ident>(name)
+        .unwrap_or_else(|_| proc_macro2::Ident::new("__invalid", proc_macro2::Span::call_site()))
+}
+
+/// Whether a name chosen by hand is usable as a Rust identifier once escaped.
+pub fn is_identifier(name: &str) -> bool {
+    syn::parse_str::<syn::Ident>(&escape(name)).is_ok()
 }
 
 /// Makes a name a legal Rust identifier.

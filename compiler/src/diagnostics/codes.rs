@@ -92,6 +92,10 @@ codes! {
     ExtendsNonService = "E0406",
     /// Two names become the same Rust identifier.
     RustNameCollision = "E0501",
+    /// A `rust.name` annotation that is not a Rust identifier.
+    InvalidRustName = "E0502",
+    /// Two files become the same Rust module.
+    ModuleCollision = "E0503",
     /// `bidi.callback` names a service that is not defined.
     UnknownCallback = "E0601",
     /// `bidi.callback` names something that is not a service.

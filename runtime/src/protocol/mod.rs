@@ -7,9 +7,11 @@
 //! allocation it merely claimed.
 
 pub mod binary;
+mod codec;
 pub mod compact;
 mod error;
 
+pub use codec::Protocol;
 pub use error::{ProtocolError, ProtocolErrorKind};
 
 /// The wire type of a value.

@@ -1,0 +1,230 @@
+//! The Rust name of every definition, field, member and function of a program, decided once
+//! through [`ident::assign`] per Rust namespace. The check that reports collisions walks the
+//! same namespaces ([`namespaces`]), so what it approves is exactly what codegen emits.
+
+use std::collections::HashMap;
+
+use super::ident::{self, Assigned, Case};
+use crate::ir::{EnumId, Ident, Item, Meta, Program, ServiceId, StructId, StructKind};
+use crate::source::FileId;
+
+/// One Rust namespace: where it is, what its names are called in messages, their case, and
+/// the names with their annotations in IDL order.
+pub(crate) struct Namespace<'a> {
+    pub(crate) slot: Slot,
+    pub(crate) what: &'static str,
+    pub(crate) case: Case,
+    pub(crate) names: Vec<(&'a Ident, &'a Meta)>,
+    /// The definitions named, for the namespaces of a module.
+    items: Vec<Item>,
+}
+
+/// Which part of the program a namespace names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Slot {
+    /// Structs, enums, typedefs and services of a file, in file order.
+    Types(FileId),
+    /// Constants of a file.
+    Consts(FileId),
+    /// Fields of a struct (variants of a union).
+    Fields(StructId),
+    /// Members of an enum.
+    Members(EnumId),
+    /// Functions of a service.
+    Functions(ServiceId),
+    /// Parameters of function `.1` of a service.
+    Params(ServiceId, usize),
+}
+
+/// Every Rust namespace of `program`.
+pub(crate) fn namespaces(program: &Program) -> Vec<Namespace<'_>> {
+    let mut out = Vec::new();
+    for file in &program.files {
+        let (mut types, mut consts) = (Vec::new(), Vec::new());
+        for item in &file.items {
+            match item {
+                Item::Const(_) => consts.push(*item),
+                _ => types.push(*item),
+            }
+        }
+        out.push(module_namespace(
+            program,
+            Slot::Types(file.id),
+            "type",
+            Case::Type,
+            types,
+        ));
+        let slot = Slot::Consts(file.id);
+        out.push(module_namespace(
+            program,
+            slot,
+            "constant",
+            Case::Const,
+            consts,
+        ));
+    }
+    for (i, s) in program.structs.iter().enumerate() {
+        let names = s.fields.iter().map(|f| (&f.name, &f.meta)).collect();
+        let (what, case) = match s.kind {
+            StructKind::Union => ("union variant", Case::Type),
+            _ => ("field", Case::Value),
+        };
+        out.push(namespace(
+            Slot::Fields(StructId(index(i))),
+            what,
+            case,
+            names,
+        ));
+    }
+    for (i, e) in program.enums.iter().enumerate() {
+        let names = e.members.iter().map(|m| (&m.name, &m.meta)).collect();
+        let slot = Slot::Members(EnumId(index(i)));
+        out.push(namespace(slot, "enum member", Case::Const, names));
+    }
+    for (i, service) in program.services.iter().enumerate() {
+        let id = ServiceId(index(i));
+        let names = service
+            .functions
+            .iter()
+            .map(|f| (&f.name, &f.meta))
+            .collect();
+        out.push(namespace(
+            Slot::Functions(id),
+            "function",
+            Case::Value,
+            names,
+        ));
+        for (f, function) in service.functions.iter().enumerate() {
+            let names = function.params.iter().map(|p| (&p.name, &p.meta)).collect();
+            out.push(namespace(
+                Slot::Params(id, f),
+                "parameter",
+                Case::Value,
+                names,
+            ));
+        }
+    }
+    out
+}
+
+fn namespace<'a>(
+    slot: Slot,
+    what: &'static str,
+    case: Case,
+    names: Vec<(&'a Ident, &'a Meta)>,
+) -> Namespace<'a> {
+    Namespace {
+        slot,
+        what,
+        case,
+        names,
+        items: Vec::new(),
+    }
+}
+
+fn module_namespace<'a>(
+    program: &'a Program,
+    slot: Slot,
+    what: &'static str,
+    case: Case,
+    items: Vec<Item>,
+) -> Namespace<'a> {
+    let names = items.iter().map(|item| item_name(program, *item)).collect();
+    Namespace {
+        items,
+        ..namespace(slot, what, case, names)
+    }
+}
+
+fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// The name and annotations of a file's definition.
+fn item_name(program: &Program, item: Item) -> (&Ident, &Meta) {
+    let p = program;
+    match item {
+        Item::Struct(id) => (&p.structs[id.index()].name, &p.structs[id.index()].meta),
+        Item::Enum(id) => (&p.enums[id.index()].name, &p.enums[id.index()].meta),
+        Item::Typedef(id) => (&p.typedefs[id.index()].name, &p.typedefs[id.index()].meta),
+        Item::Const(id) => (&p.consts[id.index()].name, &p.consts[id.index()].meta),
+        Item::Service(id) => (&p.services[id.index()].name, &p.services[id.index()].meta),
+    }
+}
+
+impl Namespace<'_> {
+    /// The Rust names, in IDL order.
+    pub(crate) fn assign(&self) -> Vec<Assigned> {
+        ident::assign(
+            self.case,
+            self.names.iter().map(|(n, m)| (n.name.as_str(), *m)),
+        )
+    }
+}
+
+/// The path of a file's Rust module: its `namespace rs` (dotted, as a module path), then its
+/// file name, as Apache's Rust generator places it (`namespace rs transit` in `Buses.thrift`:
+/// `transit::buses`). When the namespace already ends with the file's name (`namespace rs
+/// chat` in `chat.thrift`), the name is not repeated.
+pub(crate) fn module_path(program: &Program, file: FileId) -> Vec<String> {
+    let file = &program.files[file.index()];
+    let rs = file
+        .namespaces
+        .iter()
+        .rev()
+        .find(|(scope, _)| scope == "rs");
+    let segment = |s: &str| ident::convert(Case::Value, s);
+    let mut path: Vec<String> = rs
+        .map(|(_, ns)| ns.split('.').map(segment).collect())
+        .unwrap_or_default();
+    let stem = segment(&file.module.replace('.', "_"));
+    if path.last() != Some(&stem) {
+        path.push(stem);
+    }
+    path
+}
+
+/// Every Rust name of a program, looked up by what it names.
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    modules: Vec<Vec<String>>,
+    items: HashMap<Item, String>,
+    slots: HashMap<Slot, Vec<String>>,
+}
+
+impl Names {
+    pub(crate) fn new(program: &Program) -> Self {
+        let mut names = Names {
+            modules: (0..program.files.len())
+                .map(|i| module_path(program, FileId(index(i))))
+                .collect(),
+            ..Names::default()
+        };
+        for ns in namespaces(program) {
+            let assigned: Vec<String> = ns.assign().into_iter().map(|a| a.rust).collect();
+            names
+                .items
+                .extend(ns.items.iter().copied().zip(assigned.iter().cloned()));
+            names.slots.insert(ns.slot, assigned);
+        }
+        names
+    }
+
+    /// The module path of a file.
+    pub(crate) fn module(&self, file: FileId) -> &[String] {
+        &self.modules[file.index()]
+    }
+
+    /// The name of a definition.
+    pub(crate) fn item(&self, item: Item) -> &str {
+        self.items.get(&item).map_or("", String::as_str)
+    }
+
+    /// The name of entry `i` of a namespace (a field, member, function or parameter).
+    pub(crate) fn entry(&self, slot: Slot, i: usize) -> &str {
+        self.slots
+            .get(&slot)
+            .and_then(|names| names.get(i))
+            .map_or("", String::as_str)
+    }
+}
