@@ -71,7 +71,8 @@ impl Config {
     /// Chooses the collections for `set` and `map`.
     ///
     /// Element types that cannot be hashed fall back to the `BTree` collections, and types that
-    /// can be neither hashed nor ordered (`set<double>`) to a `Vec`, whatever is chosen here.
+    /// can be neither hashed nor ordered (`set<double>`) to `thrift_bidi::value::VecSet` / `VecMap`
+    /// (lists in wire order), whatever is chosen here.
     ///
     /// ```
     /// let mut config = thrift_bidi_build::Config::new();

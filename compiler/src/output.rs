@@ -9,7 +9,8 @@ use crate::codegen::Context;
 use crate::config::{Config, Error};
 use crate::Checked;
 
-/// The file behind `thrift_bidi::include_idl!()`: every module, included from `OUT_DIR`.
+/// The file behind `thrift_bidi::include_idl!()`: every module as an inline `pub mod` that
+/// includes its file by a path relative to this one, so it works from any output directory.
 pub const ALL_MODULES_FILE: &str = "thrift_bidi_idl.rs";
 
 /// The result of [`Config::generate`].
@@ -93,7 +94,7 @@ pub(crate) fn generate(checked: &Checked, config: &Config) -> Result<Generated, 
         name: ALL_MODULES_FILE.into(),
         contents: tree(&paths, &|m| {
             format!(
-                "pub mod {} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/{}\"));\n}}\n",
+                "pub mod {} {{\n    include!(\"{}\");\n}}\n",
                 leaf(m),
                 file_name(m)
             )

@@ -12,7 +12,7 @@ pub use bytestring::ByteString;
 pub use uuid::Uuid;
 
 pub use crate::protocol::{ProtocolError, ProtocolErrorKind, Reader, TType, Writer};
-pub use crate::value::Value;
+pub use crate::value::{Value, VecMap, VecSet};
 
 /// Reads the value of field `field` of `owner`, adding the field to the path of any error.
 #[inline]

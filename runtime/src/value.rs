@@ -225,3 +225,45 @@ impl<K: Value + Ord, V: Value> Value for BTreeMap<K, V> {
         read_entries(r)
     }
 }
+
+/// A `set` whose elements can be neither hashed nor ordered (`set<double>`, or a struct that
+/// holds a `HashMap`), kept as a list in wire order. It encodes as a set.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VecSet<T>(pub Vec<T>);
+
+/// A `map` whose keys can be neither hashed nor ordered, kept as a list of entries in wire
+/// order. It encodes as a map.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VecMap<K, V>(pub Vec<(K, V)>);
+
+impl<T> FromIterator<T> for VecSet<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        Self(iter.into_iter().collect())
+    }
+}
+
+impl<K, V> FromIterator<(K, V)> for VecMap<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        Self(iter.into_iter().collect())
+    }
+}
+
+impl<T: Value> Value for VecSet<T> {
+    const TTYPE: TType = TType::Set;
+    fn write<W: Writer>(&self, w: &mut W) {
+        write_elements(w, true, self.0.len(), self.0.iter());
+    }
+    fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
+        read_elements(r, true)
+    }
+}
+
+impl<K: Value, V: Value> Value for VecMap<K, V> {
+    const TTYPE: TType = TType::Map;
+    fn write<W: Writer>(&self, w: &mut W) {
+        write_entries(w, self.0.len(), self.0.iter().map(|(k, v)| (k, v)));
+    }
+    fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
+        read_entries(r)
+    }
+}

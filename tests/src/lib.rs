@@ -64,3 +64,76 @@ pub fn corpus_files() -> Vec<CorpusFile> {
         })
         .collect()
 }
+
+/// Rust generated from the test IDL, by us and by Apache (see `build.rs`).
+#[allow(missing_docs, unreachable_pub, clippy::all, clippy::pedantic)]
+pub mod generated {
+    /// Ours, with `BTreeMap`s and `proptest` derives, for the oracle tests.
+    pub mod oracle {
+        include!(concat!(env!("OUT_DIR"), "/oracle/thrift_bidi_idl.rs"));
+    }
+
+    /// Ours, with the default configuration.
+    pub mod default {
+        include!(concat!(env!("OUT_DIR"), "/default/thrift_bidi_idl.rs"));
+    }
+
+    /// Apache's, from `thrift --gen rs`.
+    #[allow(warnings)]
+    pub mod apache {
+        pub mod thrift_test {
+            include!(concat!(env!("OUT_DIR"), "/apache/thrift_test.rs"));
+        }
+        pub mod bench {
+            include!(concat!(env!("OUT_DIR"), "/apache/bench.rs"));
+        }
+        pub mod everything {
+            include!(concat!(env!("OUT_DIR"), "/apache/everything.rs"));
+        }
+    }
+}
+
+/// Value strategies the generated types' `proptest` derives name.
+pub mod strategies {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use proptest::prelude::*;
+    use thrift_bidi::Bytes;
+
+    /// A field type built from a few random binaries.
+    pub trait FromBlobs: Sized {
+        /// Builds one from `blobs` (some of them may go unused).
+        fn from_blobs(blobs: Vec<Bytes>) -> Self;
+    }
+
+    impl FromBlobs for Bytes {
+        fn from_blobs(blobs: Vec<Bytes>) -> Self {
+            blobs.into_iter().next().unwrap_or_default()
+        }
+    }
+
+    impl FromBlobs for BTreeSet<Bytes> {
+        fn from_blobs(blobs: Vec<Bytes>) -> Self {
+            blobs.into_iter().collect()
+        }
+    }
+
+    impl FromBlobs for BTreeMap<Bytes, i32> {
+        fn from_blobs(blobs: Vec<Bytes>) -> Self {
+            blobs.into_iter().zip(0..).collect()
+        }
+    }
+
+    /// `None` for no blobs.
+    impl<T: FromBlobs> FromBlobs for Option<T> {
+        fn from_blobs(blobs: Vec<Bytes>) -> Self {
+            (!blobs.is_empty()).then(|| T::from_blobs(blobs))
+        }
+    }
+
+    /// Any binaries of up to 40 bytes, shaped as the field needs.
+    pub fn binary<T: FromBlobs + std::fmt::Debug>() -> impl Strategy<Value = T> {
+        proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..40), 0..4)
+            .prop_map(|items| T::from_blobs(items.into_iter().map(Bytes::from).collect()))
+    }
+}

@@ -57,8 +57,9 @@ impl Context<'_> {
         let traits = self.traits.of_struct(id);
         let eq = traits.eq.then(|| quote!(Eq,));
         let hash = traits.hash.then(|| quote!(Hash,));
+        let ord = traits.ord.then(|| quote!(PartialOrd, Ord,));
         let default = (traits.default && derive_default).then(|| quote!(Default,));
-        quote!(#[derive(Clone, Debug, PartialEq, #eq #hash #default)])
+        quote!(#[derive(Clone, Debug, PartialEq, #eq #hash #ord #default)])
     }
 }
 

@@ -54,8 +54,8 @@ pub(crate) enum Collection {
     Hash,
     /// `BTreeSet` / `BTreeMap`.
     BTree,
-    /// `Vec<T>` / `Vec<(K, V)>`, for elements that can be neither hashed nor ordered
-    /// (`set<double>`): the wire form is the same and nothing is lost.
+    /// The runtime's `VecSet<T>` / `VecMap<K, V>` (lists in wire order), for elements that can
+    /// be neither hashed nor ordered (`set<double>`): nothing is lost.
     Vec,
 }
 
@@ -103,7 +103,6 @@ impl<'a> Analysis<'a> {
             acc.and(t)
         });
         Traits {
-            ord: false,
             default: fields.default && s.kind != StructKind::Union,
             ..fields
         }

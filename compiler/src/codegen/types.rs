@@ -43,7 +43,7 @@ impl Context<'_> {
                 match self.traits.collection(t) {
                     Collection::Hash => quote!(#cg::HashSet<#elem>),
                     Collection::BTree => quote!(#cg::BTreeSet<#elem>),
-                    Collection::Vec => quote!(::std::vec::Vec<#elem>),
+                    Collection::Vec => quote!(#cg::VecSet<#elem>),
                 }
             }
             Type::Map(k, v) => {
@@ -51,7 +51,7 @@ impl Context<'_> {
                 match self.traits.collection(k) {
                     Collection::Hash => quote!(#cg::HashMap<#key, #value>),
                     Collection::BTree => quote!(#cg::BTreeMap<#key, #value>),
-                    Collection::Vec => quote!(::std::vec::Vec<(#key, #value)>),
+                    Collection::Vec => quote!(#cg::VecMap<#key, #value>),
                 }
             }
             Type::Struct(id) => self.path(Item::Struct(*id), p.structs[id.index()].file, from),

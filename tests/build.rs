@@ -1,0 +1,111 @@
+//! Generates the Rust the wire tests compare: ours (with thrift-bidi-build) and Apache's
+//! (`thrift --gen rs`, the Debian compiler that `scripts/setup.sh` installs) for the same IDL.
+//!
+//! - `ThriftTest.thrift` from the corpus, minus its two `uuid` lines (Apache 0.17 has no uuid),
+//! - `bench.thrift`, the benchmark schema,
+//! - `idl/everything.thrift` (every field type) and, ours only, `idl/recursive.thrift`.
+//!
+//! Ours is generated twice: with `BTreeMap`s and `proptest` derives for the oracle tests, and
+//! with the default configuration for the benchmark and the round-trip tests.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use thrift_bidi_build::{Collections, Config};
+
+fn main() {
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shared = manifest.join("../../shared");
+    let thrift_test = shared.join("idl-corpus/apache__thrift/test/ThriftTest.thrift");
+    let idl = out.join("idl");
+    std::fs::create_dir_all(&idl).expect("OUT_DIR is writable");
+    let text = std::fs::read_to_string(&thrift_test).expect("the corpus is next to the repo");
+    let without_uuid = keep_lines(&text, |line| !is_uuid_declaration(line));
+    std::fs::write(idl.join("ThriftTest.thrift"), without_uuid).expect("writable");
+    let apache_files = [
+        idl.join("ThriftTest.thrift"),
+        shared.join("bench/bench.thrift"),
+        manifest.join("idl/everything.thrift"),
+    ];
+    for file in &apache_files {
+        println!("cargo:rerun-if-changed={}", file.display());
+    }
+    println!("cargo:rerun-if-changed=idl");
+
+    let mut oracle = Config::new();
+    oracle
+        .collections(Collections::BTree)
+        .type_attribute(".", "#[derive(proptest_derive::Arbitrary)]");
+    for field in BINARY_FIELDS {
+        oracle.field_attribute(
+            *field,
+            "#[proptest(strategy = \"crate::strategies::binary()\")]",
+        );
+    }
+    generate(&oracle, &apache_files, &out.join("oracle"));
+    let mut all = apache_files.to_vec();
+    all.push(manifest.join("idl/recursive.thrift"));
+    generate(&Config::new(), &all, &out.join("default"));
+    apache(&apache_files, &out.join("apache"));
+}
+
+/// Fields holding `binary`, for which proptest needs a strategy (`Bytes` has none).
+const BINARY_FIELDS: &[&str] = &[
+    "ThriftTest.CrazyNesting.binary_field",
+    "ThriftTest.OptionalBinary.bin_set",
+    "ThriftTest.OptionalBinary.bin_map",
+    "bench.Item.blob",
+    "everything.Everything.a_binary",
+    "everything.Everything.blobs",
+];
+
+/// A field or method of type `uuid` (comments that mention it stay).
+fn is_uuid_declaration(line: &str) -> bool {
+    let code = line.trim_start();
+    !code.starts_with('*')
+        && !code.starts_with("//")
+        && code.split_whitespace().any(|w| w == "uuid")
+}
+
+fn generate(config: &Config, files: &[PathBuf], dir: &Path) {
+    let generated = config
+        .generate(files, &[] as &[PathBuf])
+        .unwrap_or_else(|e| panic!("thrift-bidi-build failed:\n{e}"));
+    generated.write(dir).expect("OUT_DIR is writable");
+}
+
+/// Runs Apache's compiler, then drops the inner attributes it writes, which `include!` cannot
+/// take.
+fn apache(files: &[PathBuf], dir: &Path) {
+    std::fs::create_dir_all(dir).expect("OUT_DIR is writable");
+    for file in files {
+        let status = Command::new("thrift")
+            .args(["--gen", "rs", "-out"])
+            .arg(dir)
+            .arg(file)
+            .status()
+            .unwrap_or_else(|e| panic!("cannot run Apache `thrift` ({e}); run scripts/setup.sh"));
+        assert!(
+            status.success(),
+            "thrift --gen rs {} failed",
+            file.display()
+        );
+    }
+    for entry in std::fs::read_dir(dir).expect("just written") {
+        let path = entry.expect("readable").path();
+        let text = std::fs::read_to_string(&path).expect("Apache writes UTF-8");
+        let kept = keep_lines(&text, |line| !line.starts_with("#!["));
+        std::fs::write(&path, kept).expect("writable");
+    }
+}
+
+/// The lines of `text` that `keep` accepts.
+fn keep_lines(text: &str, keep: impl Fn(&str) -> bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines().filter(|line| keep(line)) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
