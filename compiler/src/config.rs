@@ -176,7 +176,8 @@ impl Config {
     }
 
     /// Generates Rust for `files` into the output directory (`$OUT_DIR` by default), one
-    /// file per IDL module plus `mod.rs` and the file behind `thrift_bidi::include_idl!()`.
+    /// file per IDL module plus the `mod.rs` that mounts them (and that `thrift_bidi::include_idl!()`
+    /// includes).
     /// Files are rewritten only when their contents change. Warnings are passed to cargo.
     pub fn compile(
         &self,

@@ -35,7 +35,7 @@ pub use uuid::Uuid;
 #[macro_export]
 macro_rules! include_idl {
     () => {
-        include!(concat!(env!("OUT_DIR"), "/thrift_bidi_idl.rs"));
+        include!(concat!(env!("OUT_DIR"), "/mod.rs"));
     };
     ($module:literal) => {
         include!(concat!(env!("OUT_DIR"), "/", $module, ".rs"));

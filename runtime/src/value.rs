@@ -228,13 +228,27 @@ impl<K: Value + Ord, V: Value> Value for BTreeMap<K, V> {
 
 /// A `set` whose elements can be neither hashed nor ordered (`set<double>`, or a struct that
 /// holds a `HashMap`), kept as a list in wire order. It encodes as a set.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct VecSet<T>(pub Vec<T>);
 
 /// A `map` whose keys can be neither hashed nor ordered, kept as a list of entries in wire
 /// order. It encodes as a map.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct VecMap<K, V>(pub Vec<(K, V)>);
+
+/// Empty, whatever the element type (a derive would require `T: Default`).
+impl<T> Default for VecSet<T> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+/// Empty, whatever the entry types.
+impl<K, V> Default for VecMap<K, V> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
 
 impl<T> FromIterator<T> for VecSet<T> {
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {

@@ -70,12 +70,12 @@ pub fn corpus_files() -> Vec<CorpusFile> {
 pub mod generated {
     /// Ours, with `BTreeMap`s and `proptest` derives, for the oracle tests.
     pub mod oracle {
-        include!(concat!(env!("OUT_DIR"), "/oracle/thrift_bidi_idl.rs"));
+        include!(concat!(env!("OUT_DIR"), "/oracle/mod.rs"));
     }
 
     /// Ours, with the default configuration.
     pub mod default {
-        include!(concat!(env!("OUT_DIR"), "/default/thrift_bidi_idl.rs"));
+        include!(concat!(env!("OUT_DIR"), "/default/mod.rs"));
     }
 
     /// Apache's, from `thrift --gen rs`.
