@@ -5,13 +5,14 @@
 //! - `bench.thrift`, the benchmark schema,
 //! - `idl/everything.thrift` (every field type) and, ours only, `idl/recursive.thrift`.
 //!
-//! Ours is generated twice: with `BTreeMap`s and `proptest` derives for the oracle tests, and
-//! with the default configuration for the benchmark and the round-trip tests.
+//! Ours is generated with `BTreeMap`s and `proptest` derives for the oracle tests, with the
+//! default configuration for the benchmark and the round-trip tests, and (`bench.thrift` only)
+//! with zero-copy `ByteString` strings for the benchmark.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use thrift_bidi_build::{Collections, Config};
+use thrift_bidi_build::{Collections, Config, Strings};
 
 fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
@@ -47,6 +48,11 @@ fn main() {
     let mut all = apache_files.to_vec();
     all.push(manifest.join("idl/recursive.thrift"));
     generate(&Config::new(), &all, &out.join("default"));
+    let mut zero_copy = Config::new();
+    zero_copy
+        .strings(Strings::ByteString)
+        .collections(Collections::BTree);
+    generate(&zero_copy, &apache_files[1..2], &out.join("zero_copy"));
     apache(&apache_files, &out.join("apache"));
 }
 

@@ -126,8 +126,51 @@ fn write_elements<'a, W: Writer, T: Value + 'a>(
     }
 }
 
+/// The most bytes preallocated for a container's elements before any is read. A longer
+/// container grows as its elements actually arrive, so a claimed length costs memory only once
+/// the input backs it.
+const PREALLOCATE_BYTES: usize = 64 << 10;
+
+/// How many elements of type `T` to preallocate for a container of `len`.
+fn capacity<T>(len: usize) -> usize {
+    len.min(PREALLOCATE_BYTES / std::mem::size_of::<T>().max(1))
+}
+
+/// A collection a list or set is read into.
+trait Elements<T> {
+    fn with_capacity(capacity: usize) -> Self;
+    fn add(&mut self, item: T);
+}
+
+impl<T> Elements<T> for Vec<T> {
+    fn with_capacity(capacity: usize) -> Self {
+        Vec::with_capacity(capacity)
+    }
+    fn add(&mut self, item: T) {
+        self.push(item);
+    }
+}
+
+impl<T: Eq + Hash, S: BuildHasher + Default> Elements<T> for HashSet<T, S> {
+    fn with_capacity(capacity: usize) -> Self {
+        HashSet::with_capacity_and_hasher(capacity, S::default())
+    }
+    fn add(&mut self, item: T) {
+        self.insert(item);
+    }
+}
+
+impl<T: Ord> Elements<T> for BTreeSet<T> {
+    fn with_capacity(_: usize) -> Self {
+        BTreeSet::new()
+    }
+    fn add(&mut self, item: T) {
+        self.insert(item);
+    }
+}
+
 /// Reads a list or set into any collection.
-fn read_elements<R: Reader, T: Value, C: FromIterator<T>>(
+fn read_elements<R: Reader, T: Value, C: Elements<T>>(
     r: &mut R,
     set: bool,
 ) -> Result<C, ProtocolError> {
@@ -137,10 +180,10 @@ fn read_elements<R: Reader, T: Value, C: FromIterator<T>>(
         r.read_list_begin()?
     };
     expect_type(header.element, T::TTYPE, header.len)?;
-    // `len` was checked against the bytes left, so collecting it allocates no more than that.
-    let items = (0..header.len)
-        .map(|_| T::read(r))
-        .collect::<Result<C, _>>()?;
+    let mut items = C::with_capacity(capacity::<T>(header.len));
+    for _ in 0..header.len {
+        items.add(T::read(r)?);
+    }
     r.read_container_end();
     Ok(items)
 }
@@ -192,16 +235,42 @@ fn write_entries<'a, W: Writer, K: Value + 'a, V: Value + 'a>(
     }
 }
 
-/// Reads a map into any collection of pairs.
-fn read_entries<R: Reader, K: Value, V: Value, C: FromIterator<(K, V)>>(
+/// A collection a map is read into.
+trait Entries<K, V> {
+    fn with_capacity(capacity: usize) -> Self;
+    fn add(&mut self, key: K, value: V);
+}
+
+impl<K: Eq + Hash, V, S: BuildHasher + Default> Entries<K, V> for HashMap<K, V, S> {
+    fn with_capacity(capacity: usize) -> Self {
+        HashMap::with_capacity_and_hasher(capacity, S::default())
+    }
+    fn add(&mut self, key: K, value: V) {
+        self.insert(key, value);
+    }
+}
+
+impl<K: Ord, V> Entries<K, V> for BTreeMap<K, V> {
+    fn with_capacity(_: usize) -> Self {
+        BTreeMap::new()
+    }
+    fn add(&mut self, key: K, value: V) {
+        self.insert(key, value);
+    }
+}
+
+/// Reads a map into any collection of entries.
+fn read_entries<R: Reader, K: Value, V: Value, C: Entries<K, V>>(
     r: &mut R,
 ) -> Result<C, ProtocolError> {
     let header = r.read_map_begin()?;
     expect_type(header.key, K::TTYPE, header.len)?;
     expect_type(header.value, V::TTYPE, header.len)?;
-    let entries = (0..header.len)
-        .map(|_| Ok((K::read(r)?, V::read(r)?)))
-        .collect::<Result<C, _>>()?;
+    let mut entries = C::with_capacity(capacity::<(K, V)>(header.len));
+    for _ in 0..header.len {
+        let key = K::read(r)?;
+        entries.add(key, V::read(r)?);
+    }
     r.read_container_end();
     Ok(entries)
 }
@@ -256,6 +325,15 @@ impl<T> FromIterator<T> for VecSet<T> {
     }
 }
 
+impl<K, V> Entries<K, V> for Vec<(K, V)> {
+    fn with_capacity(capacity: usize) -> Self {
+        Vec::with_capacity(capacity)
+    }
+    fn add(&mut self, key: K, value: V) {
+        self.push((key, value));
+    }
+}
+
 impl<K, V> FromIterator<(K, V)> for VecMap<K, V> {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         Self(iter.into_iter().collect())
@@ -268,7 +346,7 @@ impl<T: Value> Value for VecSet<T> {
         write_elements(w, true, self.0.len(), self.0.iter());
     }
     fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
-        read_elements(r, true)
+        read_elements(r, true).map(Self)
     }
 }
 
@@ -278,6 +356,6 @@ impl<K: Value, V: Value> Value for VecMap<K, V> {
         write_entries(w, self.0.len(), self.0.iter().map(|(k, v)| (k, v)));
     }
     fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
-        read_entries(r)
+        read_entries(r).map(Self)
     }
 }

@@ -78,6 +78,11 @@ pub mod generated {
         include!(concat!(env!("OUT_DIR"), "/default/mod.rs"));
     }
 
+    /// Ours for `bench.thrift`, with `ByteString` strings.
+    pub mod zero_copy {
+        include!(concat!(env!("OUT_DIR"), "/zero_copy/mod.rs"));
+    }
+
     /// Apache's, from `thrift --gen rs`.
     #[allow(warnings)]
     pub mod apache {
@@ -135,5 +140,108 @@ pub mod strategies {
     pub fn binary<T: FromBlobs + std::fmt::Debug>() -> impl Strategy<Value = T> {
         proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..40), 0..4)
             .prop_map(|items| T::from_blobs(items.into_iter().map(Bytes::from).collect()))
+    }
+}
+
+/// The standard benchmark payload of `../shared/bench/PAYLOAD.md`: a `Batch` of 100 items, in
+/// our generated types and in Apache's.
+pub mod payload {
+    use crate::generated::{apache::bench as apache, default::bench as ours};
+
+    /// How many items the batch holds.
+    pub const ITEMS: usize = 100;
+
+    /// The field values of item `i`, as PAYLOAD.md defines them.
+    struct Fields {
+        id: i64,
+        name: String,
+        price: f64,
+        tags: Vec<String>,
+        attrs: Vec<(String, i64)>,
+        blob: Option<Vec<u8>>,
+        dims: (f64, f64, i32),
+        status: i32,
+    }
+
+    fn fields(i: usize) -> Fields {
+        let n = i64::try_from(i).expect("small");
+        let small = i32::try_from(i).expect("small");
+        Fields {
+            id: 1_000_000_007 * (n + 1),
+            name: format!("item-{i:05}-benchmark-name"),
+            price: 19.99 + f64::from(small) * 0.25,
+            tags: (0..4).map(|t| format!("tag-{t}-{}", i % 7)).collect(),
+            attrs: (0..4).map(|k| (format!("attr-{k}"), n * 31 + k)).collect(),
+            // PAYLOAD.md: byte b is `(b * 7 + i) as u8`, keeping the low 8 bits.
+            blob: i
+                .is_multiple_of(2)
+                .then(|| (0..64).map(|b| (b * 7 + i).to_le_bytes()[0]).collect()),
+            dims: (1.5 + f64::from(small), 2.25, small % 100),
+            status: small % 3 + 1,
+        }
+    }
+
+    /// The batch in our generated types.
+    pub fn ours() -> ours::Batch {
+        let items = (0..ITEMS).map(fields).map(|f| ours::Item {
+            id: f.id,
+            name: f.name,
+            price: f.price,
+            tags: f.tags,
+            attrs: f.attrs.into_iter().collect(),
+            blob: f.blob.map(Into::into),
+            dims: ours::Dims {
+                width: f.dims.0,
+                height: f.dims.1,
+                depth: f.dims.2,
+            },
+            status: ours::Status(f.status),
+        });
+        ours::Batch {
+            items: items.collect(),
+        }
+    }
+
+    /// The batch in our generated types with zero-copy strings.
+    pub fn zero_copy() -> crate::generated::zero_copy::bench::Batch {
+        use crate::generated::zero_copy::bench as z;
+        let items = (0..ITEMS).map(fields).map(|f| z::Item {
+            id: f.id,
+            name: f.name.into(),
+            price: f.price,
+            tags: f.tags.into_iter().map(Into::into).collect(),
+            attrs: f.attrs.into_iter().map(|(k, v)| (k.into(), v)).collect(),
+            blob: f.blob.map(Into::into),
+            dims: z::Dims {
+                width: f.dims.0,
+                height: f.dims.1,
+                depth: f.dims.2,
+            },
+            status: z::Status(f.status),
+        });
+        z::Batch {
+            items: items.collect(),
+        }
+    }
+
+    /// The batch in Apache's generated types.
+    pub fn apache() -> apache::Batch {
+        let items = (0..ITEMS).map(fields).map(|f| apache::Item {
+            id: f.id,
+            name: f.name,
+            price: f.price.into(),
+            tags: f.tags,
+            attrs: f.attrs.into_iter().collect(),
+            blob: f.blob,
+            dims: apache::Dims {
+                width: f.dims.0.into(),
+                height: f.dims.1.into(),
+                depth: f.dims.2,
+            },
+            status: apache::Status(f.status),
+        });
+        apache::Batch {
+            items: Some(items.collect()),
+        }
     }
 }

@@ -364,6 +364,11 @@ impl Reader for CompactReader {
         self.input.take(len)
     }
 
+    fn read_bytes(&mut self) -> Result<&[u8], ProtocolError> {
+        let len = self.read_len(self.input.limits.max_string_len, "string")?;
+        self.input.take_slice(len)
+    }
+
     fn read_uuid(&mut self) -> Result<[u8; 16], ProtocolError> {
         self.input.array()
     }

@@ -22,22 +22,29 @@ pub enum ProtocolErrorKind {
 }
 
 /// A decoding failure, with the path of structs and fields it happened in.
+///
+/// One pointer wide, so the `Result`s of the decoding hot path stay small enough to return in
+/// registers.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProtocolError {
+pub struct ProtocolError(Box<Inner>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Inner {
     kind: ProtocolErrorKind,
     message: String,
-    /// Innermost last: `["Batch.items", "Item.dims", "Dims.width"]`.
+    /// Outermost first: `["Batch.items", "Item.dims", "Dims.width"]`.
     path: Vec<String>,
 }
 
 impl ProtocolError {
     /// An error of `kind` saying `message`.
+    #[cold]
     pub fn new(kind: ProtocolErrorKind, message: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(Inner {
             kind,
             message: message.into(),
             path: Vec::new(),
-        }
+        }))
     }
 
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
@@ -51,27 +58,33 @@ impl ProtocolError {
     /// Records that the error happened in field `field` of struct `owner` (called by generated
     /// code as the error travels outwards).
     #[must_use]
+    #[cold]
     pub fn in_field(mut self, owner: &str, field: &str) -> Self {
-        self.path.insert(0, format!("{owner}.{field}"));
+        self.0.path.insert(0, format!("{owner}.{field}"));
         self
     }
 
     /// What kind of problem it is.
     pub fn kind(&self) -> ProtocolErrorKind {
-        self.kind
+        self.0.kind
+    }
+
+    /// What was wrong, without the path.
+    pub fn message(&self) -> &str {
+        &self.0.message
     }
 
     /// Where it happened, outermost first.
     pub fn path(&self) -> &[String] {
-        &self.path
+        &self.0.path
     }
 }
 
 impl fmt::Display for ProtocolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        if !self.path.is_empty() {
-            write!(f, " (in {})", self.path.join(" > "))?;
+        f.write_str(&self.0.message)?;
+        if !self.0.path.is_empty() {
+            write!(f, " (in {})", self.0.path.join(" > "))?;
         }
         Ok(())
     }

@@ -251,11 +251,16 @@ pub trait Reader {
     fn read_double(&mut self) -> Result<f64, ProtocolError>;
     /// A `string` (must be UTF-8).
     fn read_string(&mut self) -> Result<String, ProtocolError> {
-        let bytes = self.read_binary()?;
-        String::from_utf8(bytes.to_vec()).map_err(|_| ProtocolError::invalid("string is not UTF-8"))
+        let bytes = self.read_bytes()?;
+        std::str::from_utf8(bytes)
+            .map(str::to_owned)
+            .map_err(|_| ProtocolError::invalid("string is not UTF-8"))
     }
     /// A `binary` (shares the input buffer where the reader can).
     fn read_binary(&mut self) -> Result<bytes::Bytes, ProtocolError>;
+    /// A `string` or `binary`, borrowed from the input (for values copied out anyway, which
+    /// saves sharing the buffer).
+    fn read_bytes(&mut self) -> Result<&[u8], ProtocolError>;
     /// A `uuid`.
     fn read_uuid(&mut self) -> Result<[u8; 16], ProtocolError>;
     /// Enters a list (counts towards the nesting limit until `read_container_end`).
@@ -348,6 +353,16 @@ impl Input {
             .ok_or_else(ProtocolError::eof)?;
         self.pos += N;
         Ok(bytes.try_into().unwrap_or([0; N]))
+    }
+
+    /// The next `len` bytes, borrowed.
+    fn take_slice(&mut self, len: usize) -> Result<&[u8], ProtocolError> {
+        let out = self
+            .data
+            .get(self.pos..self.pos.saturating_add(len))
+            .ok_or_else(ProtocolError::eof)?;
+        self.pos += len;
+        Ok(out)
     }
 
     /// The next `len` bytes, sharing the buffer.

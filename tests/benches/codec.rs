@@ -1,0 +1,104 @@
+//! Codec benchmark on the standard payload (`../shared/bench/PAYLOAD.md`, a batch of 100
+//! items): encode into a reused buffer and decode from memory, binary and compact, ours and
+//! Apache's generated code in the same run. Divan reports time per batch and items/s; divide
+//! by 100 for ns/item, and compare ours with Apache's row for the ratio
+//! (`scripts/bench-codec.sh` prints both).
+
+use bytes::{Bytes, BytesMut};
+use divan::counter::ItemsCount;
+use divan::Bencher;
+use thrift::protocol::{
+    TBinaryInputProtocol, TBinaryOutputProtocol, TCompactInputProtocol, TCompactOutputProtocol,
+    TSerializable,
+};
+use thrift_bidi::protocol::Protocol;
+use thrift_bidi_tests::generated::{
+    apache::bench as apache, default::bench as ours, zero_copy::bench as zero_copy,
+};
+use thrift_bidi_tests::payload;
+
+fn main() {
+    divan::main();
+}
+
+const PROTOCOLS: [Protocol; 2] = [Protocol::Binary, Protocol::Compact];
+
+#[divan::bench(args = PROTOCOLS)]
+fn ours_encode(bencher: Bencher, protocol: Protocol) {
+    let batch = payload::ours();
+    let mut buf = BytesMut::with_capacity(32 << 10);
+    bencher
+        .counter(ItemsCount::new(payload::ITEMS))
+        .bench_local(|| {
+            buf.clear();
+            protocol.encode(divan::black_box(&batch), &mut buf);
+        });
+}
+
+#[divan::bench(args = PROTOCOLS)]
+fn ours_decode(bencher: Bencher, protocol: Protocol) {
+    let bytes = protocol.to_bytes(&payload::ours());
+    bencher
+        .counter(ItemsCount::new(payload::ITEMS))
+        .bench_local(|| protocol.decode::<ours::Batch>(divan::black_box(bytes.clone())));
+}
+
+#[divan::bench(args = PROTOCOLS)]
+fn zero_copy_encode(bencher: Bencher, protocol: Protocol) {
+    let batch = payload::zero_copy();
+    let mut buf = BytesMut::with_capacity(32 << 10);
+    bencher
+        .counter(ItemsCount::new(payload::ITEMS))
+        .bench_local(|| {
+            buf.clear();
+            protocol.encode(divan::black_box(&batch), &mut buf);
+        });
+}
+
+#[divan::bench(args = PROTOCOLS)]
+fn zero_copy_decode(bencher: Bencher, protocol: Protocol) {
+    let bytes = protocol.to_bytes(&payload::zero_copy());
+    bencher
+        .counter(ItemsCount::new(payload::ITEMS))
+        .bench_local(|| protocol.decode::<zero_copy::Batch>(divan::black_box(bytes.clone())));
+}
+
+#[divan::bench(args = PROTOCOLS)]
+fn apache_encode(bencher: Bencher, protocol: Protocol) {
+    let batch = payload::apache();
+    let mut buf: Vec<u8> = Vec::with_capacity(32 << 10);
+    bencher
+        .counter(ItemsCount::new(payload::ITEMS))
+        .bench_local(|| {
+            buf.clear();
+            let batch = divan::black_box(&batch);
+            match protocol {
+                Protocol::Binary => {
+                    batch.write_to_out_protocol(&mut TBinaryOutputProtocol::new(&mut buf, true))
+                }
+                Protocol::Compact => {
+                    batch.write_to_out_protocol(&mut TCompactOutputProtocol::new(&mut buf))
+                }
+            }
+            .expect("encodes");
+        });
+}
+
+#[divan::bench(args = PROTOCOLS)]
+fn apache_decode(bencher: Bencher, protocol: Protocol) {
+    let bytes: Bytes = protocol.to_bytes(&payload::ours());
+    bencher
+        .counter(ItemsCount::new(payload::ITEMS))
+        .bench_local(|| {
+            let input = divan::black_box(&bytes[..]);
+            match protocol {
+                Protocol::Binary => apache::Batch::read_from_in_protocol(
+                    &mut TBinaryInputProtocol::new(input, true),
+                ),
+                Protocol::Compact => {
+                    apache::Batch::read_from_in_protocol(&mut TCompactInputProtocol::new(input))
+                }
+            }
+            .expect("decodes")
+        });
+}
