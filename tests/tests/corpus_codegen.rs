@@ -41,6 +41,22 @@ fn generated_code_of_every_accepted_corpus_file_compiles() {
         }
         attempted.push(i);
     }
+    // The snapshotted codegen fixtures must compile too.
+    let fixtures = workspace.join("compiler/tests/fixtures/codegen");
+    let mut fixture_files: Vec<_> = std::fs::read_dir(&fixtures)
+        .expect("fixtures exist")
+        .map(|e| e.expect("readable").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "thrift"))
+        .collect();
+    fixture_files.sort();
+    for (i, file) in fixture_files.iter().enumerate() {
+        let module = format!("fixture{i:02}");
+        let generated = Config::new()
+            .generate(&[file], &[] as &[&Path])
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        generated.write(&src.join(&module)).expect("writable");
+        let _ = writeln!(lib, "#[path = \"{module}/mod.rs\"]\npub mod {module};");
+    }
     std::fs::write(src.join("lib.rs"), lib).expect("writable");
     write_manifest(&workspace, &krate);
 
@@ -60,6 +76,14 @@ fn generated_code_of_every_accepted_corpus_file_compiles() {
             failed.insert(i);
         }
     }
+    let fixture_errors = stderr
+        .lines()
+        .filter(|l| l.starts_with("src/fixture"))
+        .count();
+    assert_eq!(
+        fixture_errors, 0,
+        "the codegen fixtures do not compile:\n{stderr}"
+    );
     for i in &failed {
         eprintln!("does not compile: {}", files[*i].path);
     }

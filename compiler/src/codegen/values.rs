@@ -29,6 +29,12 @@ impl Context<'_> {
                 quote!(#cg::Uuid::from_u128(#hex))
             }
             (_, ConstValue::String(s)) => quote!(::core::convert::From::from(#s)),
+            (_, ConstValue::List(items)) if items.is_empty() => {
+                quote!(::core::default::Default::default())
+            }
+            (_, ConstValue::Map(entries)) if entries.is_empty() => {
+                quote!(::core::default::Default::default())
+            }
             (Type::List(t) | Type::Set(t), ConstValue::List(items)) => {
                 let items = items.iter().map(|v| self.value(t, v, from));
                 quote!(::core::iter::FromIterator::from_iter([#(#items),*]))
@@ -154,8 +160,8 @@ fn double_literal(value: f64) -> TokenStream {
 }
 
 /// The 128-bit number of a uuid constant (validated by the front end) as a hex literal.
-fn uuid_literal(text: &str) -> Literal {
+fn uuid_literal(text: &str) -> syn::LitInt {
     let digits: String = text.chars().filter(char::is_ascii_hexdigit).collect();
     let value = u128::from_str_radix(&digits, 16).unwrap_or(0);
-    Literal::u128_unsuffixed(value)
+    syn::LitInt::new(&format!("{value:#034x}"), proc_macro2::Span::call_site())
 }
