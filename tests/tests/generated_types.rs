@@ -52,7 +52,7 @@ fn uuids_are_sixteen_bytes_in_network_order() {
     let only_id = recursive::Tagged {
         id,
         parent: None,
-        members: Default::default(),
+        members: std::collections::HashSet::default(),
     };
     let bytes = Protocol::Binary.to_bytes(&only_id);
     // Field 1 of type uuid (16), then the bytes as written in the uuid's text form.
