@@ -12,9 +12,8 @@ use thrift::protocol::{
     TSerializable,
 };
 use thrift_bidi::protocol::Protocol;
-use thrift_bidi_tests::generated::{
-    apache::bench as apache, default::bench as ours, zero_copy::bench as zero_copy,
-};
+use thrift_bidi::value::Value;
+use thrift_bidi_tests::generated::apache::bench as apache;
 use thrift_bidi_tests::payload;
 
 fn main() {
@@ -23,44 +22,45 @@ fn main() {
 
 const PROTOCOLS: [Protocol; 2] = [Protocol::Binary, Protocol::Compact];
 
-#[divan::bench(args = PROTOCOLS)]
-fn ours_encode(bencher: Bencher, protocol: Protocol) {
-    let batch = payload::ours();
+/// Encodes `value` into a reused buffer.
+fn encode<T: Value>(bencher: Bencher, protocol: Protocol, value: &T) {
     let mut buf = BytesMut::with_capacity(32 << 10);
     bencher
         .counter(ItemsCount::new(payload::ITEMS))
         .bench_local(|| {
             buf.clear();
-            protocol.encode(divan::black_box(&batch), &mut buf);
+            protocol.encode(divan::black_box(value), &mut buf);
         });
+}
+
+/// Decodes the encoding of `value`.
+fn decode<T: Value>(bencher: Bencher, protocol: Protocol, value: &T) {
+    let bytes = protocol.to_bytes(value);
+    bencher
+        .counter(ItemsCount::new(payload::ITEMS))
+        .bench_local(|| protocol.decode::<T>(divan::black_box(bytes.clone())));
+}
+
+#[divan::bench(args = PROTOCOLS)]
+fn ours_encode(bencher: Bencher, protocol: Protocol) {
+    encode(bencher, protocol, &payload::ours());
 }
 
 #[divan::bench(args = PROTOCOLS)]
 fn ours_decode(bencher: Bencher, protocol: Protocol) {
-    let bytes = protocol.to_bytes(&payload::ours());
-    bencher
-        .counter(ItemsCount::new(payload::ITEMS))
-        .bench_local(|| protocol.decode::<ours::Batch>(divan::black_box(bytes.clone())));
+    decode(bencher, protocol, &payload::ours());
 }
 
+/// With `ByteString` strings and `BTreeMap`s.
 #[divan::bench(args = PROTOCOLS)]
 fn zero_copy_encode(bencher: Bencher, protocol: Protocol) {
-    let batch = payload::zero_copy();
-    let mut buf = BytesMut::with_capacity(32 << 10);
-    bencher
-        .counter(ItemsCount::new(payload::ITEMS))
-        .bench_local(|| {
-            buf.clear();
-            protocol.encode(divan::black_box(&batch), &mut buf);
-        });
+    encode(bencher, protocol, &payload::zero_copy());
 }
 
+/// With `ByteString` strings and `BTreeMap`s.
 #[divan::bench(args = PROTOCOLS)]
 fn zero_copy_decode(bencher: Bencher, protocol: Protocol) {
-    let bytes = protocol.to_bytes(&payload::zero_copy());
-    bencher
-        .counter(ItemsCount::new(payload::ITEMS))
-        .bench_local(|| protocol.decode::<zero_copy::Batch>(divan::black_box(bytes.clone())));
+    decode(bencher, protocol, &payload::zero_copy());
 }
 
 #[divan::bench(args = PROTOCOLS)]
