@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::doc_attrs;
-use super::ident::to_ident;
+use super::ident::{allow_case, to_ident, Case};
 use super::names::Slot;
 use super::types::cg;
 use super::values::int_literal;
@@ -17,6 +17,7 @@ use crate::ir::{EnumId, Item};
 pub(super) fn generate_enum(cx: &Context<'_>, id: EnumId) -> TokenStream {
     let e = &cx.program.enums[id.index()];
     let cg = cg();
+    let allow = allow_case(Case::Type, cx.names.item(Item::Enum(id)));
     let name = to_ident(cx.names.item(Item::Enum(id)));
     let idl_name = &e.name.name;
     let docs = doc_attrs(e.meta.doc.as_deref());
@@ -24,11 +25,18 @@ pub(super) fn generate_enum(cx: &Context<'_>, id: EnumId) -> TokenStream {
     let members: Vec<_> = (0..e.members.len())
         .map(|i| to_ident(cx.names.entry(Slot::Members(id), i)))
         .collect();
-    let constants = e.members.iter().zip(&members).map(|(m, member)| {
-        let docs = doc_attrs(m.meta.doc.as_deref());
-        let value = int_literal(i64::from(m.value));
-        quote!(#docs pub const #member: Self = Self(#value);)
-    });
+    let constants = e
+        .members
+        .iter()
+        .zip(&members)
+        .enumerate()
+        .map(|(i, (m, member))| {
+            let docs = doc_attrs(m.meta.doc.as_deref());
+            let allow_member = allow_case(Case::Const, cx.names.entry(Slot::Members(id), i));
+            let docs = quote!(#docs #allow_member);
+            let value = int_literal(i64::from(m.value));
+            quote!(#docs pub const #member: Self = Self(#value);)
+        });
     // The first member with each value names it.
     let mut seen = HashSet::new();
     let named = e.members.iter().filter(|m| seen.insert(m.value));
@@ -42,6 +50,7 @@ pub(super) fn generate_enum(cx: &Context<'_>, id: EnumId) -> TokenStream {
         #docs
         #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #attrs
+        #allow
         pub struct #name(pub i32);
 
         impl #name {

@@ -120,6 +120,21 @@ pub fn to_ident(name: &str) -> proc_macro2::Ident {
         .unwrap_or_else(|_| proc_macro2::Ident::new("__invalid", proc_macro2::Span::call_site()))
 }
 
+/// An `#[allow(…)]` for the naming lint a name breaks (an IDL spelling kept to avoid a
+/// collision, or a `rust.name` choice), so generated code compiles without warnings.
+pub fn allow_case(case: Case, name: &str) -> proc_macro2::TokenStream {
+    let plain = name.trim_start_matches("r#");
+    if convert(case, plain).trim_start_matches("r#") == plain {
+        return proc_macro2::TokenStream::new();
+    }
+    let lint = match case {
+        Case::Type => quote::format_ident!("non_camel_case_types"),
+        Case::Value => quote::format_ident!("non_snake_case"),
+        Case::Const => quote::format_ident!("non_upper_case_globals"),
+    };
+    quote::quote!(#[allow(#lint)])
+}
+
 /// Whether a name chosen by hand is usable as a Rust identifier once escaped.
 pub fn is_identifier(name: &str) -> bool {
     syn::parse_str::<syn::Ident>(&escape(name)).is_ok()

@@ -6,15 +6,17 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::docs::doc_attrs;
-use super::ident::to_ident;
+use super::ident::{allow_case, to_ident, Case};
 use super::types::cg;
 use super::Context;
 use crate::ir::{BaseType, ConstId, ConstValue, Item, Type, TypedefId};
 
 pub(super) fn generate_typedef(cx: &Context<'_>, id: TypedefId) -> TokenStream {
     let t = &cx.program.typedefs[id.index()];
+    let allow = allow_case(Case::Type, cx.names.item(Item::Typedef(id)));
     let name = to_ident(cx.names.item(Item::Typedef(id)));
     let docs = doc_attrs(t.meta.doc.as_deref());
+    let docs = quote!(#docs #allow);
     let target = cx.rust_type(&t.target, t.file);
     quote! {
         #docs
@@ -24,8 +26,10 @@ pub(super) fn generate_typedef(cx: &Context<'_>, id: TypedefId) -> TokenStream {
 
 pub(super) fn generate_const(cx: &Context<'_>, id: ConstId) -> TokenStream {
     let c = &cx.program.consts[id.index()];
+    let allow = allow_case(Case::Const, cx.names.item(Item::Const(id)));
     let name = to_ident(cx.names.item(Item::Const(id)));
     let docs = doc_attrs(c.meta.doc.as_deref());
+    let docs = quote!(#docs #allow);
     let underlying = cx.program.underlying(&c.ty);
     let (ty, value) = match (underlying, &c.value) {
         (Type::Base(BaseType::String), ConstValue::String(s)) => (quote!(&str), quote!(#s)),

@@ -11,7 +11,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::doc_attrs;
-use super::ident::to_ident;
+use super::ident::{allow_case, to_ident, Case};
 use super::names::Slot;
 use super::types::cg;
 use super::values::int_literal;
@@ -23,6 +23,12 @@ pub(super) fn generate_struct(cx: &Context<'_>, id: StructId) -> TokenStream {
     if s.kind == StructKind::Union {
         return unions::generate_union(cx, id);
     }
+    // Field lints fire in derived code too, so a field's allow goes on the struct.
+    let field_names = (0..s.fields.len()).map(|i| cx.names.entry(Slot::Fields(id), i));
+    let allow_fields = field_names
+        .map(|f| allow_case(Case::Value, f))
+        .find(|a| !a.is_empty());
+    let allow = allow_case(Case::Type, cx.names.item(Item::Struct(id)));
     let name = to_ident(cx.names.item(Item::Struct(id)));
     let docs = doc_attrs(s.meta.doc.as_deref());
     let idl_path = cx.idl_path(s.file, &s.name.name);
@@ -42,6 +48,8 @@ pub(super) fn generate_struct(cx: &Context<'_>, id: StructId) -> TokenStream {
         #docs
         #derives
         #attrs
+        #allow
+        #allow_fields
         pub struct #name {
             #(#fields,)*
         }

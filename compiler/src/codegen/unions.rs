@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::doc_attrs;
-use super::ident::to_ident;
+use super::ident::{allow_case, to_ident, Case};
 use super::names::Slot;
 use super::types::cg;
 use super::values::int_literal;
@@ -21,18 +21,26 @@ pub(super) fn generate_union(cx: &Context<'_>, id: StructId) -> TokenStream {
     let attrs = cx.attributes(false, &idl_path);
     let derives = cx.derives(id, false);
     let owner = &s.name.name;
+    let allow = allow_case(Case::Type, cx.names.item(Item::Struct(id)));
     let variants: Vec<_> = (0..s.fields.len())
         .map(|i| to_ident(cx.names.entry(Slot::Fields(id), i)))
         .collect();
-    let definitions = s.fields.iter().zip(&variants).map(|(f, variant)| {
-        let docs = doc_attrs(f.meta.doc.as_deref());
-        let attrs = cx.attributes(true, &format!("{idl_path}.{}", f.name.name));
-        let mut ty = cx.rust_type(&f.ty, s.file);
-        if f.boxed {
-            ty = quote!(::std::boxed::Box<#ty>);
-        }
-        quote!(#docs #attrs #variant(#ty))
-    });
+    let definitions = s
+        .fields
+        .iter()
+        .zip(&variants)
+        .enumerate()
+        .map(|(i, (f, variant))| {
+            let docs = doc_attrs(f.meta.doc.as_deref());
+            let allow_variant = allow_case(Case::Type, cx.names.entry(Slot::Fields(id), i));
+            let docs = quote!(#docs #allow_variant);
+            let attrs = cx.attributes(true, &format!("{idl_path}.{}", f.name.name));
+            let mut ty = cx.rust_type(&f.ty, s.file);
+            if f.boxed {
+                ty = quote!(::std::boxed::Box<#ty>);
+            }
+            quote!(#docs #attrs #variant(#ty))
+        });
     let writes = s.fields.iter().zip(&variants).map(|(f, variant)| {
         let field_id = int_literal(f.id.into());
         quote!(Self::#variant(value) => #cg::write_field(w, #field_id, value),)
@@ -83,6 +91,7 @@ pub(super) fn generate_union(cx: &Context<'_>, id: StructId) -> TokenStream {
         #docs
         #derives
         #attrs
+        #allow
         pub enum #name {
             #(#definitions,)*
         }
