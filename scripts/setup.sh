@@ -2,7 +2,8 @@
 # Installs what the tests and benchmarks need beyond the Rust toolchain. Idempotent: does
 # nothing when everything is already there.
 #   - Debian's `thrift-compiler` (Apache Thrift 0.17): the reference the corpus figures and the
-#     front-end timing script compare against.
+#     front-end timing script compare against, and whose `--gen rs` output the wire tests use.
+#   - A Python venv (.venv) with Apache `thrift` and `thriftpy2` from PyPI.
 set -euo pipefail
 
 if ! command -v thrift >/dev/null 2>&1; then
@@ -13,3 +14,16 @@ if ! command -v thrift >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq thrift-compiler >/dev/null
 fi
 thrift --version >&2
+
+# A Python venv at .venv with the Python Thrift stacks the interop and wire tests talk to
+# (pinned, so every machine tests against the same peers).
+root="$(cd "$(dirname "$0")/.." && pwd)"
+requirements="$root/scripts/python-requirements.txt"
+venv="$root/.venv"
+if ! cmp -s "$requirements" "$venv/installed-requirements.txt" 2>/dev/null; then
+  echo "setup: creating the Python venv in .venv" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements"
+  cp "$requirements" "$venv/installed-requirements.txt"
+fi
+"$venv/bin/python" -c 'import thrift, thriftpy2; print("python peers: thriftpy2", thriftpy2.__version__)' >&2

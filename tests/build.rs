@@ -3,7 +3,8 @@
 //!
 //! - `ThriftTest.thrift` from the corpus, minus its two `uuid` lines (Apache 0.17 has no uuid),
 //! - `bench.thrift`, the benchmark schema,
-//! - `idl/everything.thrift` (every field type) and, ours only, `idl/recursive.thrift`.
+//! - `idl/everything.thrift` (every field type) and, ours only, `idl/recursive.thrift` and
+//!   `idl/uuids.thrift`.
 //!
 //! Ours is generated with `BTreeMap`s and `proptest` derives for the oracle tests, with the
 //! default configuration for the benchmark and the round-trip tests, and (`bench.thrift` only)
@@ -47,6 +48,7 @@ fn main() {
     generate(&oracle, &apache_files, &out.join("oracle"));
     let mut all = apache_files.to_vec();
     all.push(manifest.join("idl/recursive.thrift"));
+    all.push(manifest.join("idl/uuids.thrift"));
     generate(&Config::new(), &all, &out.join("default"));
     let mut zero_copy = Config::new();
     zero_copy

@@ -1,4 +1,4 @@
-/** Recursive types and uuid, which Apache 0.17 cannot generate for Rust. */
+/** Recursive types, which Apache 0.17 cannot generate for Rust. */
 namespace rs recursive
 
 struct Tree {
@@ -20,12 +20,3 @@ union Expr {
   2: Expr negate,
   3: list<Expr> sum,
 }
-
-struct Tagged {
-  1: uuid id,
-  2: optional uuid parent,
-  3: set<uuid> members,
-}
-
-const uuid NIL_ID = "00000000-0000-0000-0000-000000000000"
-const uuid SOME_ID = "{61626364-6566-6768-696a-6b6c6d6e6f70}"

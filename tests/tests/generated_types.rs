@@ -4,7 +4,7 @@
 
 use thrift_bidi::protocol::{Protocol, ProtocolErrorKind};
 use thrift_bidi::Uuid;
-use thrift_bidi_tests::generated::default::{bench, everything, recursive};
+use thrift_bidi_tests::generated::default::{bench, everything, recursive, uuids};
 
 const PROTOCOLS: [Protocol; 2] = [Protocol::Binary, Protocol::Compact];
 
@@ -43,13 +43,13 @@ fn recursive_types_round_trip() {
 #[test]
 fn uuids_are_sixteen_bytes_in_network_order() {
     let id = Uuid::from_u128(0x0011_2233_4455_6677_8899_aabb_ccdd_eeff);
-    let tagged = recursive::Tagged {
+    let tagged = uuids::Tagged {
         id,
         parent: None,
         members: [id, Uuid::nil()].into_iter().collect(),
     };
     round_trip(&tagged);
-    let only_id = recursive::Tagged {
+    let only_id = uuids::Tagged {
         id,
         parent: None,
         members: std::collections::HashSet::default(),
@@ -59,10 +59,10 @@ fn uuids_are_sixteen_bytes_in_network_order() {
     assert_eq!(&bytes[..3], &[16, 0, 1]);
     assert_eq!(&bytes[3..19], &id.into_bytes());
     assert_eq!(
-        recursive::SOME_ID.to_string(),
+        uuids::SOME_ID.to_string(),
         "61626364-6566-6768-696a-6b6c6d6e6f70"
     );
-    assert!(recursive::NIL_ID.is_nil());
+    assert!(uuids::NIL_ID.is_nil());
 }
 
 #[test]
