@@ -4,7 +4,8 @@
 //! ours and re-encodes identical bytes in binary and compact, and we decode its bytes back to
 //! the starting value.
 
-use std::io::Write;
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -46,7 +47,11 @@ fn thriftpy2(requests: &[String]) -> Vec<String> {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 fn unhex(text: &str) -> Vec<u8> {
