@@ -78,18 +78,19 @@ pub(crate) fn generate(checked: &Checked, config: &Config) -> Result<Generated, 
         modules.push((module, contents));
     }
     modules.sort();
-    let mut files: Vec<GeneratedFile> = modules
-        .iter()
-        .map(|(module, contents)| GeneratedFile {
-            name: file_name(module),
-            contents: contents.clone(),
-        })
-        .collect();
     let paths: Vec<&[String]> = modules.iter().map(|(m, _)| m.as_slice()).collect();
-    files.push(GeneratedFile {
+    let mod_file = GeneratedFile {
         name: MOD_FILE.into(),
         contents: tree(&paths),
-    });
+    };
+    let mut files: Vec<GeneratedFile> = modules
+        .into_iter()
+        .map(|(module, contents)| GeneratedFile {
+            name: file_name(&module),
+            contents,
+        })
+        .collect();
+    files.push(mod_file);
     files.sort_by(|a, b| a.name.cmp(&b.name));
     let mut inputs: Vec<PathBuf> = checked
         .sources

@@ -78,7 +78,7 @@ pub mod generated {
         include!(concat!(env!("OUT_DIR"), "/default/mod.rs"));
     }
 
-    /// Ours for `bench.thrift`, with `ByteString` strings.
+    /// Ours for `bench.thrift`, with `ByteString` strings and `BTreeMap`s.
     pub mod zero_copy {
         include!(concat!(env!("OUT_DIR"), "/zero_copy/mod.rs"));
     }
@@ -181,47 +181,43 @@ pub mod payload {
         }
     }
 
+    /// Builds the batch in one of our generated variants of `bench.thrift` (they differ only
+    /// in their string and map types, which `Into` and `collect` bridge).
+    macro_rules! our_batch {
+        ($variant:ident) => {{
+            use crate::generated::$variant::bench as g;
+            let items = (0..ITEMS).map(fields).map(|f| g::Item {
+                id: f.id,
+                name: From::from(f.name),
+                price: f.price,
+                tags: f.tags.into_iter().map(From::from).collect(),
+                attrs: f
+                    .attrs
+                    .into_iter()
+                    .map(|(k, v)| (From::from(k), v))
+                    .collect(),
+                blob: f.blob.map(Into::into),
+                dims: g::Dims {
+                    width: f.dims.0,
+                    height: f.dims.1,
+                    depth: f.dims.2,
+                },
+                status: g::Status(f.status),
+            });
+            g::Batch {
+                items: items.collect(),
+            }
+        }};
+    }
+
     /// The batch in our generated types.
     pub fn ours() -> ours::Batch {
-        let items = (0..ITEMS).map(fields).map(|f| ours::Item {
-            id: f.id,
-            name: f.name,
-            price: f.price,
-            tags: f.tags,
-            attrs: f.attrs.into_iter().collect(),
-            blob: f.blob.map(Into::into),
-            dims: ours::Dims {
-                width: f.dims.0,
-                height: f.dims.1,
-                depth: f.dims.2,
-            },
-            status: ours::Status(f.status),
-        });
-        ours::Batch {
-            items: items.collect(),
-        }
+        our_batch!(default)
     }
 
     /// The batch in our generated types with zero-copy strings.
     pub fn zero_copy() -> crate::generated::zero_copy::bench::Batch {
-        use crate::generated::zero_copy::bench as z;
-        let items = (0..ITEMS).map(fields).map(|f| z::Item {
-            id: f.id,
-            name: f.name.into(),
-            price: f.price,
-            tags: f.tags.into_iter().map(Into::into).collect(),
-            attrs: f.attrs.into_iter().map(|(k, v)| (k.into(), v)).collect(),
-            blob: f.blob.map(Into::into),
-            dims: z::Dims {
-                width: f.dims.0,
-                height: f.dims.1,
-                depth: f.dims.2,
-            },
-            status: z::Status(f.status),
-        });
-        z::Batch {
-            items: items.collect(),
-        }
+        our_batch!(zero_copy)
     }
 
     /// The batch in Apache's generated types.

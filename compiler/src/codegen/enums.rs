@@ -17,26 +17,27 @@ use crate::ir::{EnumId, Item};
 pub(super) fn generate_enum(cx: &Context<'_>, id: EnumId) -> TokenStream {
     let e = &cx.program.enums[id.index()];
     let cg = cg();
-    let allow = allow_case(Case::Type, cx.names.item(Item::Enum(id)));
-    let name = to_ident(cx.names.item(Item::Enum(id)));
+    let rust_name = cx.names.item(Item::Enum(id));
+    let (name, allow) = (to_ident(rust_name), allow_case(Case::Type, rust_name));
     let idl_name = &e.name.name;
     let docs = doc_attrs(e.meta.doc.as_deref());
     let attrs = cx.attributes(false, &cx.idl_path(e.file, idl_name));
-    let members: Vec<_> = (0..e.members.len())
-        .map(|i| to_ident(cx.names.entry(Slot::Members(id), i)))
+    let rust_members: Vec<&str> = (0..e.members.len())
+        .map(|i| cx.names.entry(Slot::Members(id), i))
         .collect();
-    let constants = e
-        .members
-        .iter()
-        .zip(&members)
-        .enumerate()
-        .map(|(i, (m, member))| {
-            let docs = doc_attrs(m.meta.doc.as_deref());
-            let allow_member = allow_case(Case::Const, cx.names.entry(Slot::Members(id), i));
-            let docs = quote!(#docs #allow_member);
-            let value = int_literal(i64::from(m.value));
-            quote!(#docs pub const #member: Self = Self(#value);)
-        });
+    let members: Vec<_> = rust_members.iter().map(|m| to_ident(m)).collect();
+    let constants =
+        e.members
+            .iter()
+            .zip(&members)
+            .zip(&rust_members)
+            .map(|((m, member), rust_member)| {
+                let docs = doc_attrs(m.meta.doc.as_deref());
+                let allow_member = allow_case(Case::Const, rust_member);
+                let docs = quote!(#docs #allow_member);
+                let value = int_literal(i64::from(m.value));
+                quote!(#docs pub const #member: Self = Self(#value);)
+            });
     // The first member with each value names it.
     let mut seen = HashSet::new();
     let named = e.members.iter().filter(|m| seen.insert(m.value));

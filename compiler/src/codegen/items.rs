@@ -13,8 +13,8 @@ use crate::ir::{BaseType, ConstId, ConstValue, Item, Type, TypedefId};
 
 pub(super) fn generate_typedef(cx: &Context<'_>, id: TypedefId) -> TokenStream {
     let t = &cx.program.typedefs[id.index()];
-    let allow = allow_case(Case::Type, cx.names.item(Item::Typedef(id)));
-    let name = to_ident(cx.names.item(Item::Typedef(id)));
+    let rust_name = cx.names.item(Item::Typedef(id));
+    let (name, allow) = (to_ident(rust_name), allow_case(Case::Type, rust_name));
     let docs = doc_attrs(t.meta.doc.as_deref());
     let docs = quote!(#docs #allow);
     let target = cx.rust_type(&t.target, t.file);
@@ -26,8 +26,8 @@ pub(super) fn generate_typedef(cx: &Context<'_>, id: TypedefId) -> TokenStream {
 
 pub(super) fn generate_const(cx: &Context<'_>, id: ConstId) -> TokenStream {
     let c = &cx.program.consts[id.index()];
-    let allow = allow_case(Case::Const, cx.names.item(Item::Const(id)));
-    let name = to_ident(cx.names.item(Item::Const(id)));
+    let rust_name = cx.names.item(Item::Const(id));
+    let (name, allow) = (to_ident(rust_name), allow_case(Case::Const, rust_name));
     let docs = doc_attrs(c.meta.doc.as_deref());
     let docs = quote!(#docs #allow);
     let underlying = cx.program.underlying(&c.ty);

@@ -28,8 +28,8 @@ pub(super) fn generate_struct(cx: &Context<'_>, id: StructId) -> TokenStream {
     let allow_fields = field_names
         .map(|f| allow_case(Case::Value, f))
         .find(|a| !a.is_empty());
-    let allow = allow_case(Case::Type, cx.names.item(Item::Struct(id)));
-    let name = to_ident(cx.names.item(Item::Struct(id)));
+    let rust_name = cx.names.item(Item::Struct(id));
+    let (name, allow) = (to_ident(rust_name), allow_case(Case::Type, rust_name));
     let docs = doc_attrs(s.meta.doc.as_deref());
     let idl_path = cx.idl_path(s.file, &s.name.name);
     let attrs = cx.attributes(false, &idl_path);

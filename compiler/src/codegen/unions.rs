@@ -15,32 +15,33 @@ use crate::ir::{Item, StructId};
 pub(super) fn generate_union(cx: &Context<'_>, id: StructId) -> TokenStream {
     let cg = cg();
     let s = &cx.program.structs[id.index()];
-    let name = to_ident(cx.names.item(Item::Struct(id)));
+    let rust_name = cx.names.item(Item::Struct(id));
+    let (name, allow) = (to_ident(rust_name), allow_case(Case::Type, rust_name));
     let docs = doc_attrs(s.meta.doc.as_deref());
     let idl_path = cx.idl_path(s.file, &s.name.name);
     let attrs = cx.attributes(false, &idl_path);
     let derives = cx.derives(id, false);
     let owner = &s.name.name;
-    let allow = allow_case(Case::Type, cx.names.item(Item::Struct(id)));
-    let variants: Vec<_> = (0..s.fields.len())
-        .map(|i| to_ident(cx.names.entry(Slot::Fields(id), i)))
+    let rust_variants: Vec<&str> = (0..s.fields.len())
+        .map(|i| cx.names.entry(Slot::Fields(id), i))
         .collect();
-    let definitions = s
-        .fields
-        .iter()
-        .zip(&variants)
-        .enumerate()
-        .map(|(i, (f, variant))| {
-            let docs = doc_attrs(f.meta.doc.as_deref());
-            let allow_variant = allow_case(Case::Type, cx.names.entry(Slot::Fields(id), i));
-            let docs = quote!(#docs #allow_variant);
-            let attrs = cx.attributes(true, &format!("{idl_path}.{}", f.name.name));
-            let mut ty = cx.rust_type(&f.ty, s.file);
-            if f.boxed {
-                ty = quote!(::std::boxed::Box<#ty>);
-            }
-            quote!(#docs #attrs #variant(#ty))
-        });
+    let variants: Vec<_> = rust_variants.iter().map(|v| to_ident(v)).collect();
+    let definitions =
+        s.fields
+            .iter()
+            .zip(&variants)
+            .zip(&rust_variants)
+            .map(|((f, variant), rust_variant)| {
+                let docs = doc_attrs(f.meta.doc.as_deref());
+                let allow_variant = allow_case(Case::Type, rust_variant);
+                let docs = quote!(#docs #allow_variant);
+                let attrs = cx.attributes(true, &format!("{idl_path}.{}", f.name.name));
+                let mut ty = cx.rust_type(&f.ty, s.file);
+                if f.boxed {
+                    ty = quote!(::std::boxed::Box<#ty>);
+                }
+                quote!(#docs #attrs #variant(#ty))
+            });
     let writes = s.fields.iter().zip(&variants).map(|(f, variant)| {
         let field_id = int_literal(f.id.into());
         quote!(Self::#variant(value) => #cg::write_field(w, #field_id, value),)

@@ -156,7 +156,8 @@ impl Reader for BinaryReader {
             self.input.limits.max_string_len,
             "string",
         )?;
-        let name = String::from_utf8(self.input.take(len)?.to_vec())
+        let name = std::str::from_utf8(self.input.take_slice(len)?)
+            .map(str::to_owned)
             .map_err(|_| ProtocolError::invalid("method name is not UTF-8"))?;
         let kind = MessageType::from_code(self.input.byte()?)?;
         let seqid = self.read_i32()?;
