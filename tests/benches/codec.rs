@@ -17,7 +17,12 @@ use thrift_bidi_tests::generated::apache::bench as apache;
 use thrift_bidi_tests::payload;
 
 fn main() {
-    divan::main();
+    // One batch per sample, so each decoded batch is dropped before the next is decoded, as
+    // a server would; many samples, so the medians hold still on these shared machines.
+    divan::Divan::from_args()
+        .sample_size(1)
+        .sample_count(1000)
+        .main();
 }
 
 const PROTOCOLS: [Protocol; 2] = [Protocol::Binary, Protocol::Compact];
