@@ -119,6 +119,11 @@ impl BinaryReader {
         }
     }
 
+    /// How many bytes have been read.
+    pub(crate) fn consumed(&self) -> usize {
+        self.input.pos
+    }
+
     fn read_len(&mut self, limit: usize, what: &str) -> Result<usize, ProtocolError> {
         let len = self.read_i32()?;
         let len = usize::try_from(len).map_err(|_| {

@@ -5,7 +5,7 @@ use bytes::{Bytes, BytesMut};
 
 use super::binary::{BinaryReader, BinaryWriter};
 use super::compact::{CompactReader, CompactWriter};
-use super::{Limits, ProtocolError};
+use super::{Limits, MessageHeader, ProtocolError, ProtocolErrorKind, Reader, Writer};
 use crate::value::Value;
 
 /// A wire protocol.
@@ -27,16 +27,25 @@ impl Protocol {
     /// assert_eq!(&buf[..], &[0, 0, 0, 7]);
     /// ```
     pub fn encode<T: Value>(self, value: &T, buf: &mut BytesMut) {
+        self.write(value, buf);
+    }
+
+    /// Appends a message: `header`, then `body` (an args or result struct, or an exception).
+    pub fn encode_message<T: Value>(self, header: &MessageHeader, body: &T, buf: &mut BytesMut) {
+        self.write(&Message(header, body), buf);
+    }
+
+    fn write(self, value: &impl Encode, buf: &mut BytesMut) {
         let taken = std::mem::take(buf);
         *buf = match self {
             Protocol::Binary => {
                 let mut w = BinaryWriter::new(taken);
-                value.write(&mut w);
+                value.encode(&mut w);
                 w.into_inner()
             }
             Protocol::Compact => {
                 let mut w = CompactWriter::new(taken);
-                value.write(&mut w);
+                value.encode(&mut w);
                 w.into_inner()
             }
         };
@@ -66,9 +75,118 @@ impl Protocol {
         data: Bytes,
         limits: Limits,
     ) -> Result<T, ProtocolError> {
-        match self {
-            Protocol::Binary => T::read(&mut BinaryReader::new(data, limits)),
-            Protocol::Compact => T::read(&mut CompactReader::new(data, limits)),
+        self.read(data, limits)
+    }
+
+    /// Decodes the header of the message at the start of `data`.
+    pub fn decode_message_header(
+        self,
+        data: Bytes,
+        limits: Limits,
+    ) -> Result<MessageHeader, ProtocolError> {
+        self.read::<Header>(data, limits).map(|header| header.0)
+    }
+
+    /// Decodes the message at the start of `data`: its header, then a `T`.
+    pub fn decode_message<T: Value>(
+        self,
+        data: Bytes,
+        limits: Limits,
+    ) -> Result<(MessageHeader, T), ProtocolError> {
+        self.read::<WithHeader<T>>(data, limits)
+            .map(|message| (message.0, message.1))
+    }
+
+    /// The length of the message at the start of `data`, or `None` if `data` ends before it
+    /// does (for transports that do not frame messages).
+    pub(crate) fn message_len(
+        self,
+        data: Bytes,
+        limits: Limits,
+    ) -> Result<Option<usize>, ProtocolError> {
+        fn skip_message<R: Reader>(r: &mut R) -> Result<(), ProtocolError> {
+            r.read_message_begin()?;
+            r.skip(super::TType::Struct)
         }
+        let measured = match self {
+            Protocol::Binary => {
+                let mut r = BinaryReader::new(data, limits);
+                skip_message(&mut r).map(|()| r.consumed())
+            }
+            Protocol::Compact => {
+                let mut r = CompactReader::new(data, limits);
+                skip_message(&mut r).map(|()| r.consumed())
+            }
+        };
+        match measured {
+            Ok(len) => Ok(Some(len)),
+            // A claim of more than the bytes so far may be met by the bytes still to come.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ProtocolErrorKind::UnexpectedEof | ProtocolErrorKind::SizeLimit
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn read<T: Decode>(self, data: Bytes, limits: Limits) -> Result<T, ProtocolError> {
+        match self {
+            Protocol::Binary => T::decode(&mut BinaryReader::new(data, limits)),
+            Protocol::Compact => T::decode(&mut CompactReader::new(data, limits)),
+        }
+    }
+}
+
+/// What [`Protocol`] writes with whichever writer it picks: values and messages.
+trait Encode {
+    fn encode<W: Writer>(&self, w: &mut W);
+}
+
+impl<T: Value> Encode for T {
+    fn encode<W: Writer>(&self, w: &mut W) {
+        self.write(w);
+    }
+}
+
+/// A message header and its body.
+struct Message<'a, T>(&'a MessageHeader, &'a T);
+
+impl<T: Value> Encode for Message<'_, T> {
+    fn encode<W: Writer>(&self, w: &mut W) {
+        w.write_message_begin(self.0);
+        self.1.write(w);
+    }
+}
+
+/// What [`Protocol`] reads with whichever reader it picks.
+trait Decode: Sized {
+    fn decode<R: Reader>(r: &mut R) -> Result<Self, ProtocolError>;
+}
+
+impl<T: Value> Decode for T {
+    fn decode<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
+        T::read(r)
+    }
+}
+
+/// A message header alone.
+struct Header(MessageHeader);
+
+impl Decode for Header {
+    fn decode<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
+        r.read_message_begin().map(Self)
+    }
+}
+
+/// A message header and its body.
+struct WithHeader<T>(MessageHeader, T);
+
+impl<T: Value> Decode for WithHeader<T> {
+    fn decode<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
+        Ok(Self(r.read_message_begin()?, T::read(r)?))
     }
 }

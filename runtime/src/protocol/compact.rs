@@ -232,6 +232,11 @@ impl CompactReader {
         }
     }
 
+    /// How many bytes have been read.
+    pub(crate) fn consumed(&self) -> usize {
+        self.input.pos
+    }
+
     /// An unsigned varint of at most `max_bits` bits.
     fn varint(&mut self, max_bits: u32) -> Result<u64, ProtocolError> {
         let mut value = 0u64;

@@ -1,0 +1,204 @@
+//! The client side: a [`Channel`] is one connection that any number of tasks share, each call
+//! waiting for its own reply (matched by seqid, so replies may come in any order). Generated
+//! clients wrap a `Channel`.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::{TcpStream, ToSocketAddrs, UnixStream};
+
+use crate::connection::{self, Settings, Shared};
+use crate::message::{ApplicationErrorKind, ApplicationException};
+use crate::protocol::{Limits, MessageType, Protocol};
+use crate::service::NoService;
+use crate::stream::Stream;
+use crate::transport::Transport;
+use crate::value::Value;
+use crate::Error;
+
+/// A connection to a server: cheap to clone, shared by tasks, many calls in flight at once.
+/// The connection closes when the last clone is dropped.
+#[derive(Clone)]
+pub struct Channel {
+    connection: Arc<Owner>,
+    service: Option<Arc<str>>,
+    call_timeout: Option<Duration>,
+}
+
+/// Closes the connection when the last channel goes.
+struct Owner(Arc<Shared>);
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+impl std::fmt::Debug for Channel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Channel")
+            .field("codec", &self.connection.0.codec)
+            .field("service", &self.service)
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Channel {
+    /// Settings for a new connection.
+    pub fn builder() -> ChannelBuilder {
+        ChannelBuilder::default()
+    }
+
+    /// Connects over TCP with the default settings (framed, binary).
+    pub async fn connect(addr: impl ToSocketAddrs) -> Result<Self, Error> {
+        Self::builder().connect(addr).await
+    }
+
+    /// This connection, naming `service` on every call (Apache's multiplexed protocol).
+    #[must_use]
+    pub fn multiplexed(&self, service: &str) -> Self {
+        Self {
+            service: Some(service.into()),
+            ..self.clone()
+        }
+    }
+
+    /// Calls `method` with `args`, decoding the reply's result struct as `R`.
+    pub async fn call<A: Value, R: Value>(&self, method: &str, args: &A) -> Result<R, Error> {
+        let name = self.name(method);
+        let shared = &self.connection.0;
+        let reply = shared
+            .call(&name, MessageType::Call, args, self.call_timeout)
+            .await?
+            .ok_or(Error::Disconnected)?;
+        if reply.kind() == MessageType::Exception {
+            return Err(Error::Application(reply.body()?));
+        }
+        if reply.method() != method && reply.method() != name {
+            let message = format!("called {method}, reply names {}", reply.method());
+            let exception =
+                ApplicationException::new(ApplicationErrorKind::WrongMethodName, message);
+            return Err(Error::Application(exception));
+        }
+        Ok(reply.body()?)
+    }
+
+    /// Calls oneway `method` with `args`: returns once the call is queued for sending.
+    pub async fn oneway<A: Value>(&self, method: &str, args: &A) -> Result<(), Error> {
+        let name = self.name(method);
+        let shared = &self.connection.0;
+        shared
+            .call(&name, MessageType::Oneway, args, self.call_timeout)
+            .await
+            .map(drop)
+    }
+
+    /// Whether the connection has closed (calls fail with [`Error::Disconnected`]).
+    pub fn is_closed(&self) -> bool {
+        self.connection.0.is_closed()
+    }
+
+    /// Resolves when the connection closes.
+    pub async fn closed(&self) {
+        self.connection.0.closed().await;
+    }
+
+    fn name(&self, method: &str) -> String {
+        match &self.service {
+            Some(service) => format!("{service}:{method}"),
+            None => method.to_owned(),
+        }
+    }
+}
+
+/// Settings for [`Channel`]s: the codec (which must match the server's), limits and timeouts.
+#[derive(Clone, Debug, Default)]
+pub struct ChannelBuilder {
+    settings: Settings,
+    connect_timeout: Option<Duration>,
+    call_timeout: Option<Duration>,
+}
+
+impl ChannelBuilder {
+    /// Framed (the default) or buffered.
+    #[must_use]
+    pub fn transport(mut self, transport: Transport) -> Self {
+        self.settings.codec.transport = transport;
+        self
+    }
+
+    /// Binary (the default) or compact.
+    #[must_use]
+    pub fn protocol(mut self, protocol: Protocol) -> Self {
+        self.settings.codec.protocol = protocol;
+        self
+    }
+
+    /// The longest reply accepted, in bytes.
+    #[must_use]
+    pub fn max_frame(mut self, bytes: usize) -> Self {
+        self.settings.codec.max_frame = bytes;
+        self
+    }
+
+    /// Bounds on the values in replies.
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.settings.codec.limits = limits;
+        self
+    }
+
+    /// How long connecting may take.
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// How long each call may wait for its reply.
+    #[must_use]
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = Some(timeout);
+        self
+    }
+
+    /// Connects over TCP, with `TCP_NODELAY` set.
+    pub async fn connect(self, addr: impl ToSocketAddrs) -> Result<Channel, Error> {
+        let stream = self.timed(TcpStream::connect(addr)).await?;
+        stream.set_nodelay(true)?;
+        Ok(self.over(stream))
+    }
+
+    /// Connects to a Unix domain socket.
+    pub async fn connect_unix(self, path: impl AsRef<Path>) -> Result<Channel, Error> {
+        let stream = self.timed(UnixStream::connect(path)).await?;
+        Ok(self.over(stream))
+    }
+
+    /// Runs a connection over an already connected `stream`.
+    pub fn over(self, stream: impl Stream) -> Channel {
+        // A client never stops reading on its own; it closes when its channels are dropped.
+        let (_, never) = tokio::sync::watch::channel(false);
+        let (shared, _) = connection::start(stream.split(), self.settings, |_| NoService, never);
+        Channel {
+            connection: Arc::new(Owner(shared)),
+            service: None,
+            call_timeout: self.call_timeout,
+        }
+    }
+
+    async fn timed<T>(
+        &self,
+        connect: impl std::future::Future<Output = std::io::Result<T>>,
+    ) -> Result<T, Error> {
+        match self.connect_timeout {
+            Some(limit) => tokio::time::timeout(limit, connect)
+                .await
+                .map_err(|_| Error::Timeout)?
+                .map_err(Error::from),
+            None => connect.await.map_err(Error::from),
+        }
+    }
+}

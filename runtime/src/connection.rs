@@ -1,0 +1,383 @@
+//! The connection core that clients and servers (and, later, both ends of a bidirectional
+//! connection) all run: one reader task that routes every incoming message, one writer task
+//! fed by a bounded queue, and the table of this side's calls awaiting replies.
+//!
+//! Routing follows the message type: CALL and ONEWAY go to the local [`Service`], REPLY and
+//! EXCEPTION complete the pending call with their seqid. The reader never waits on a handler:
+//! each CALL runs in its own task and its reply is queued when it finishes; ONEWAYs run one
+//! after another in arrival order on a task of their own.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinSet;
+
+use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
+use crate::protocol::{MessageHeader, MessageType};
+use crate::service::Service;
+use crate::transport::{Codec, MessageReader, MessageWriter};
+use crate::value::Value;
+use crate::Error;
+
+/// Per-connection settings.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Settings {
+    pub(crate) codec: Codec,
+    /// Outgoing messages queued before senders wait.
+    pub(crate) queue: usize,
+    /// Incoming calls running at once; more are answered "overloaded".
+    pub(crate) max_in_flight: usize,
+    /// Close after this long with nothing received and nothing running.
+    pub(crate) idle_timeout: Option<Duration>,
+    /// Close when one write takes longer than this (a peer that stopped reading).
+    pub(crate) write_timeout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            codec: Codec::default(),
+            queue: 1024,
+            max_in_flight: 10_000,
+            idle_timeout: None,
+            write_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What both tasks and every handle share.
+pub(crate) struct Shared {
+    pub(crate) codec: Codec,
+    outgoing: mpsc::Sender<Outgoing>,
+    pending: Mutex<Pending>,
+    closed: watch::Sender<bool>,
+}
+
+/// This side's calls awaiting replies.
+struct Pending {
+    open: bool,
+    last_seqid: i32,
+    calls: HashMap<i32, oneshot::Sender<Incoming>>,
+}
+
+/// Stops the reader: set to `true` to stop reading and let running calls finish.
+pub(crate) type Stop = watch::Receiver<bool>;
+
+/// Starts the reader and writer tasks of a connection over `read` and `write`, serving the
+/// service `make` builds for it (given the connection, so it can keep a handle on it).
+pub(crate) fn start<R, W, S>(
+    (read, write): (R, W),
+    settings: Settings,
+    make: impl FnOnce(&Arc<Shared>) -> S,
+    stop: Stop,
+) -> (Arc<Shared>, tokio::task::JoinHandle<()>)
+where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+    S: Service,
+{
+    let (outgoing, queue) = mpsc::channel(settings.queue);
+    let shared = Arc::new(Shared {
+        codec: settings.codec,
+        outgoing,
+        pending: Mutex::new(Pending {
+            open: true,
+            last_seqid: 0,
+            calls: HashMap::new(),
+        }),
+        closed: watch::channel(false).0,
+    });
+    let writer = MessageWriter::new(write, settings.codec.transport);
+    tokio::spawn(write_loop(
+        shared.clone(),
+        queue,
+        writer,
+        settings.write_timeout,
+    ));
+    let reader = MessageReader::new(read, settings.codec);
+    let service = Arc::new(make(&shared));
+    let task = tokio::spawn(read_loop(shared.clone(), reader, settings, service, stop));
+    (shared, task)
+}
+
+impl Shared {
+    /// Sends a call and waits for its reply (`None` for a oneway, which gets none).
+    pub(crate) async fn call<T: Value>(
+        self: &Arc<Self>,
+        name: &str,
+        kind: MessageType,
+        args: &T,
+        timeout: Option<Duration>,
+    ) -> Result<Option<Incoming>, Error> {
+        let (seqid, reply) = self.register(kind == MessageType::Call)?;
+        let forget = Forget {
+            shared: self,
+            seqid,
+        };
+        let header = MessageHeader {
+            name: name.to_owned(),
+            kind,
+            seqid,
+        };
+        let message = Outgoing::encode(self.codec.protocol, &header, args);
+        let Some(reply) = reply else {
+            return self.send(message).await.map(|()| None);
+        };
+        let wait = async {
+            self.send(message).await?;
+            reply.await.map_err(|_| Error::Disconnected)
+        };
+        let reply = match timeout {
+            Some(limit) => tokio::time::timeout(limit, wait)
+                .await
+                .map_err(|_| Error::Timeout)?,
+            None => wait.await,
+        };
+        drop(forget);
+        reply.map(Some)
+    }
+
+    /// Queues `message` for the writer, waiting while the queue is full.
+    pub(crate) async fn send(&self, message: Outgoing) -> Result<(), Error> {
+        self.outgoing
+            .send(message)
+            .await
+            .map_err(|_| Error::Disconnected)
+    }
+
+    /// Picks the next seqid not in use, and a slot for its reply when one is expected.
+    fn register(
+        &self,
+        expects_reply: bool,
+    ) -> Result<(i32, Option<oneshot::Receiver<Incoming>>), Error> {
+        let mut pending = self.lock();
+        if !pending.open {
+            return Err(Error::Disconnected);
+        }
+        let mut seqid = pending.last_seqid;
+        loop {
+            seqid = seqid.checked_add(1).unwrap_or(1);
+            if !pending.calls.contains_key(&seqid) {
+                break;
+            }
+        }
+        pending.last_seqid = seqid;
+        if !expects_reply {
+            return Ok((seqid, None));
+        }
+        let (tx, rx) = oneshot::channel();
+        pending.calls.insert(seqid, tx);
+        Ok((seqid, Some(rx)))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Pending> {
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Hands a REPLY or EXCEPTION to the call waiting for it.
+    fn complete(&self, message: Incoming) {
+        let waiting = self.lock().calls.remove(&message.seqid());
+        match waiting {
+            Some(call) => {
+                // The caller may have stopped waiting (timeout, dropped future): nothing to do.
+                let _ = call.send(message);
+            }
+            None => tracing::debug!(
+                seqid = message.seqid(),
+                method = message.method(),
+                "reply for no pending call discarded"
+            ),
+        }
+    }
+
+    /// Marks the connection closed and fails every pending call.
+    pub(crate) fn close(&self) {
+        let calls = {
+            let mut pending = self.lock();
+            pending.open = false;
+            std::mem::take(&mut pending.calls)
+        };
+        drop(calls);
+        self.closed.send_replace(true);
+    }
+
+    /// Whether the connection has closed.
+    pub(crate) fn is_closed(&self) -> bool {
+        *self.closed.borrow()
+    }
+
+    /// Resolves when the connection closes.
+    pub(crate) async fn closed(&self) {
+        let mut closed = self.closed.subscribe();
+        // The sender lives in `self`, so waiting cannot fail.
+        let _ = closed.wait_for(|closed| *closed).await;
+    }
+}
+
+/// Takes a call out of the pending table when its caller stops waiting.
+struct Forget<'a> {
+    shared: &'a Shared,
+    seqid: i32,
+}
+
+impl Drop for Forget<'_> {
+    fn drop(&mut self) {
+        self.shared.lock().calls.remove(&self.seqid);
+    }
+}
+
+async fn write_loop<W: AsyncWrite + Unpin>(
+    shared: Arc<Shared>,
+    mut queue: mpsc::Receiver<Outgoing>,
+    mut writer: MessageWriter<W>,
+    write_timeout: Duration,
+) {
+    const BATCH: usize = 64 << 10;
+    loop {
+        let first = tokio::select! {
+            message = queue.recv() => message,
+            () = shared.closed() => None,
+        };
+        let Some(first) = first else { break };
+        writer.push(first);
+        while writer.pending() < BATCH {
+            match queue.try_recv() {
+                Ok(message) => writer.push(message),
+                Err(_) => break,
+            }
+        }
+        match tokio::time::timeout(write_timeout, writer.flush()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::debug!(error = %e, "write failed; closing the connection");
+                break;
+            }
+            Err(_) => {
+                tracing::debug!("peer is not reading; closing the connection");
+                break;
+            }
+        }
+    }
+    shared.close();
+    // Whatever was queued before the close still goes out (replies of a graceful stop).
+    while let Ok(message) = queue.try_recv() {
+        writer.push(message);
+    }
+    if writer.pending() > 0 {
+        let _ = tokio::time::timeout(write_timeout, writer.flush()).await;
+    }
+    writer.shutdown().await;
+}
+
+async fn read_loop<R: AsyncRead + Unpin, S: Service>(
+    shared: Arc<Shared>,
+    mut reader: MessageReader<R>,
+    settings: Settings,
+    service: Arc<S>,
+    mut stop: Stop,
+) {
+    let mut calls = JoinSet::new();
+    let oneways = spawn_oneways(shared.clone(), service.clone(), settings.queue);
+    let idle = settings.idle_timeout.unwrap_or(Duration::MAX);
+    loop {
+        let busy = !calls.is_empty() || !shared.lock().calls.is_empty();
+        tokio::select! {
+            message = reader.next() => match message {
+                Ok(Some(frame)) => {
+                    let routed = route(&shared, &service, &oneways, &mut calls, settings, frame).await;
+                    if let Err(e) = routed {
+                        tracing::debug!(error = %e, "bad message; closing the connection");
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::debug!(error = %e, "read failed; closing the connection");
+                    break;
+                }
+            },
+            Some(_) = calls.join_next(), if !calls.is_empty() => {}
+            () = tokio::time::sleep(idle), if !busy => {
+                tracing::debug!("idle timeout; closing the connection");
+                break;
+            }
+            // (A stop whose sender is gone never fires: the pattern does not match.)
+            true = stop_requested(&mut stop) => {
+                // A graceful stop: read nothing more, let the calls running finish.
+                while calls.join_next().await.is_some() {}
+                break;
+            }
+            () = shared.closed() => break,
+        }
+    }
+    drop(oneways);
+    calls.abort_all();
+    shared.close();
+}
+
+/// Whether a stop was asked for (`false` when nobody can ask any more).
+async fn stop_requested(stop: &mut Stop) -> bool {
+    stop.wait_for(|stop| *stop).await.is_ok()
+}
+
+/// Routes one incoming message.
+async fn route<S: Service>(
+    shared: &Arc<Shared>,
+    service: &Arc<S>,
+    oneways: &mpsc::Sender<Incoming>,
+    calls: &mut JoinSet<()>,
+    settings: Settings,
+    frame: bytes::Bytes,
+) -> Result<(), Error> {
+    let message = Incoming::parse(shared.codec.protocol, frame, shared.codec.limits)?;
+    match message.kind() {
+        MessageType::Reply | MessageType::Exception => shared.complete(message),
+        MessageType::Oneway => {
+            // Waits while the oneway handler is behind; the task ends only with this reader.
+            let _ = oneways.send(message).await;
+        }
+        MessageType::Call if calls.len() >= settings.max_in_flight => {
+            let overloaded =
+                ApplicationException::new(ApplicationErrorKind::InternalError, "overloaded");
+            let reply = message.exception(&overloaded);
+            let shared = shared.clone();
+            calls.spawn(async move {
+                let _ = shared.send(reply).await;
+            });
+        }
+        MessageType::Call => {
+            let (shared, service) = (shared.clone(), service.clone());
+            calls.spawn(async move {
+                if let Some(reply) = service.call(message).await {
+                    // A closed connection has nobody to reply to.
+                    let _ = shared.send(reply).await;
+                }
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The task that runs oneway calls one at a time, in the order they arrived.
+fn spawn_oneways<S: Service>(
+    shared: Arc<Shared>,
+    service: Arc<S>,
+    queue: usize,
+) -> mpsc::Sender<Incoming> {
+    let (tx, mut rx) = mpsc::channel::<Incoming>(queue);
+    tokio::spawn(async move {
+        loop {
+            let message = tokio::select! {
+                message = rx.recv() => message,
+                () = shared.closed() => None,
+            };
+            let Some(message) = message else { break };
+            // A oneway has no reply, even an error.
+            let _ = service.call(message).await;
+        }
+    });
+    tx
+}

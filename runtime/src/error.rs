@@ -1,0 +1,65 @@
+//! The error of a call, on either side of a connection.
+
+use std::io;
+
+use crate::message::{ApplicationErrorKind, ApplicationException};
+use crate::protocol::ProtocolError;
+
+/// Why a call (or a connection) failed: transport, protocol and application failures are
+/// distinct, and declared IDL exceptions are not here at all (they have their own types).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Connecting, reading or writing failed.
+    #[error("i/o error: {0}")]
+    Io(#[from] io::Error),
+    /// The connection closed before the reply came (or was closed already).
+    #[error("the connection is closed")]
+    Disconnected,
+    /// No reply within the call timeout (or no connection within the connect timeout).
+    #[error("timed out")]
+    Timeout,
+    /// A message could not be decoded.
+    #[error("protocol error: {0}")]
+    Protocol(#[from] ProtocolError),
+    /// A message was longer than the frame limit allows.
+    #[error("a message of {len} bytes is over the {max}-byte limit")]
+    FrameTooLarge {
+        /// Its length (as far as it is known).
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The peer answered with a `TApplicationException`, or its reply made no sense.
+    #[error("application exception {0}")]
+    Application(#[from] ApplicationException),
+    /// A handler failed in a way the IDL does not declare; the caller gets an
+    /// `INTERNAL_ERROR` application exception.
+    #[error("handler failed: {0}")]
+    Handler(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl Error {
+    /// A handler failure saying `message` (sent to the caller as `INTERNAL_ERROR`).
+    ///
+    /// ```
+    /// let error = thrift_bidi::Error::internal("database unavailable");
+    /// assert_eq!(error.to_string(), "handler failed: database unavailable");
+    /// ```
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::Handler(message.into().into())
+    }
+
+    /// The application exception that tells the caller about this error.
+    pub(crate) fn to_application(&self) -> ApplicationException {
+        match self {
+            Error::Application(exception) => exception.clone(),
+            Error::Protocol(e) => {
+                ApplicationException::new(ApplicationErrorKind::ProtocolError, e.to_string())
+            }
+            other => {
+                ApplicationException::new(ApplicationErrorKind::InternalError, other.to_string())
+            }
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Messages: a call, reply or exception as one encoded frame body, and the
+//! `TApplicationException` that peers send when a call fails outside the IDL's exceptions.
+
+use std::fmt;
+
+use bytes::{Bytes, BytesMut};
+
+use crate::protocol::{
+    Limits, MessageHeader, MessageType, Protocol, ProtocolError, Reader, TType, Writer,
+};
+use crate::value::Value;
+
+/// Bytes kept free at the start of every outgoing message for the framed transport's length.
+pub(crate) const FRAME_HEADER: usize = 4;
+
+/// An encoded message, with [`FRAME_HEADER`] bytes reserved in front of it.
+#[derive(Debug)]
+pub struct Outgoing(pub(crate) BytesMut);
+
+impl Outgoing {
+    /// Encodes a message: `header`, then `body` (an args or result struct, or an exception).
+    pub(crate) fn encode<T: Value>(protocol: Protocol, header: &MessageHeader, body: &T) -> Self {
+        let mut buf = BytesMut::with_capacity(256);
+        buf.extend_from_slice(&[0; FRAME_HEADER]);
+        protocol.encode_message(header, body, &mut buf);
+        Self(buf)
+    }
+}
+
+/// A received message: its header, and the whole encoded message for decoding its body.
+#[derive(Clone, Debug)]
+pub struct Incoming {
+    pub(crate) header: MessageHeader,
+    pub(crate) protocol: Protocol,
+    pub(crate) frame: Bytes,
+    pub(crate) limits: Limits,
+}
+
+impl Incoming {
+    /// Reads the header of `frame`.
+    pub(crate) fn parse(
+        protocol: Protocol,
+        frame: Bytes,
+        limits: Limits,
+    ) -> Result<Self, ProtocolError> {
+        let header = protocol.decode_message_header(frame.clone(), limits)?;
+        Ok(Self {
+            header,
+            protocol,
+            frame,
+            limits,
+        })
+    }
+
+    /// The method name (without the service prefix once a multiplexer has routed it).
+    pub fn method(&self) -> &str {
+        &self.header.name
+    }
+
+    /// The sequence id.
+    pub fn seqid(&self) -> i32 {
+        self.header.seqid
+    }
+
+    /// Call, oneway, reply or exception.
+    pub fn kind(&self) -> MessageType {
+        self.header.kind
+    }
+
+    /// Decodes the body as a `T` (an args or result struct, or an application exception).
+    pub fn body<T: Value>(&self) -> Result<T, ProtocolError> {
+        let (_, body) = self
+            .protocol
+            .decode_message(self.frame.clone(), self.limits)?;
+        Ok(body)
+    }
+}
+
+/// The standard kinds of [`ApplicationException`], with Apache's codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApplicationErrorKind {
+    /// 0: unspecified.
+    Unknown,
+    /// 1: the server has no such method.
+    UnknownMethod,
+    /// 2: a message type that makes no sense here.
+    InvalidMessageType,
+    /// 3: the reply names a different method than the call.
+    WrongMethodName,
+    /// 4: the reply's sequence id matches no call.
+    BadSequenceId,
+    /// 5: a reply with neither a result nor a declared exception.
+    MissingResult,
+    /// 6: the handler failed in a way the IDL does not declare.
+    InternalError,
+    /// 7: the call could not be decoded.
+    ProtocolError,
+    /// 8: an unsupported transform.
+    InvalidTransform,
+    /// 9: an unsupported protocol.
+    InvalidProtocol,
+    /// 10: an unsupported client type.
+    UnsupportedClientType,
+    /// Any other code.
+    Other(i32),
+}
+
+impl ApplicationErrorKind {
+    /// The wire code.
+    pub fn code(self) -> i32 {
+        match self {
+            Self::Unknown => 0,
+            Self::UnknownMethod => 1,
+            Self::InvalidMessageType => 2,
+            Self::WrongMethodName => 3,
+            Self::BadSequenceId => 4,
+            Self::MissingResult => 5,
+            Self::InternalError => 6,
+            Self::ProtocolError => 7,
+            Self::InvalidTransform => 8,
+            Self::InvalidProtocol => 9,
+            Self::UnsupportedClientType => 10,
+            Self::Other(code) => code,
+        }
+    }
+
+    /// The kind with wire code `code`.
+    pub fn from_code(code: i32) -> Self {
+        const KINDS: [ApplicationErrorKind; 11] = [
+            ApplicationErrorKind::Unknown,
+            ApplicationErrorKind::UnknownMethod,
+            ApplicationErrorKind::InvalidMessageType,
+            ApplicationErrorKind::WrongMethodName,
+            ApplicationErrorKind::BadSequenceId,
+            ApplicationErrorKind::MissingResult,
+            ApplicationErrorKind::InternalError,
+            ApplicationErrorKind::ProtocolError,
+            ApplicationErrorKind::InvalidTransform,
+            ApplicationErrorKind::InvalidProtocol,
+            ApplicationErrorKind::UnsupportedClientType,
+        ];
+        usize::try_from(code)
+            .ok()
+            .and_then(|i| KINDS.get(i).copied())
+            .unwrap_or(Self::Other(code))
+    }
+}
+
+/// Apache's `TApplicationException`: the struct `{1: string message, 2: i32 type}` sent in an
+/// EXCEPTION message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApplicationException {
+    /// What went wrong.
+    pub kind: ApplicationErrorKind,
+    /// Said by the peer.
+    pub message: String,
+}
+
+impl ApplicationException {
+    /// An exception of `kind` saying `message`.
+    pub fn new(kind: ApplicationErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ApplicationException {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: {}", self.kind, self.message)
+    }
+}
+
+impl std::error::Error for ApplicationException {}
+
+impl Value for ApplicationException {
+    const TTYPE: TType = TType::Struct;
+
+    fn write<W: Writer>(&self, w: &mut W) {
+        w.write_struct_begin();
+        crate::__codegen::write_field(w, 1, &self.message);
+        crate::__codegen::write_field(w, 2, &self.kind.code());
+        w.write_field_stop();
+        w.write_struct_end();
+    }
+
+    fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
+        let mut exception = Self::new(ApplicationErrorKind::Unknown, "");
+        r.read_struct_begin()?;
+        while let Some((ty, id)) = r.read_field_begin()? {
+            match (id, ty) {
+                (1, TType::String) => exception.message = r.read_string()?,
+                (2, TType::I32) => exception.kind = ApplicationErrorKind::from_code(r.read_i32()?),
+                _ => r.skip(ty)?,
+            }
+        }
+        r.read_struct_end();
+        Ok(exception)
+    }
+}

@@ -1,0 +1,177 @@
+//! The server side: an accept loop that runs each connection on its own tasks, with a bound
+//! on connections and a graceful shutdown (stop accepting, stop reading, let running calls
+//! finish within a bound).
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{watch, Semaphore};
+use tokio::task::JoinSet;
+
+use crate::connection::{self, Settings};
+use crate::protocol::{Limits, Protocol};
+use crate::service::Service;
+use crate::stream::{Listener, Stream};
+use crate::transport::Transport;
+
+/// A Thrift server; build one with [`Server::builder`].
+#[derive(Clone, Debug)]
+pub struct Server {
+    settings: Settings,
+    max_connections: usize,
+    shutdown_timeout: Duration,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Self {
+            settings: Settings::default(),
+            max_connections: 10_000,
+            shutdown_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Server {
+    /// A server with the default settings: framed, binary, 10,000 connections, 16 MiB frames.
+    pub fn builder() -> Self {
+        Self::default()
+    }
+
+    /// Framed (the default) or buffered.
+    #[must_use]
+    pub fn transport(mut self, transport: Transport) -> Self {
+        self.settings.codec.transport = transport;
+        self
+    }
+
+    /// Binary (the default) or compact.
+    #[must_use]
+    pub fn protocol(mut self, protocol: Protocol) -> Self {
+        self.settings.codec.protocol = protocol;
+        self
+    }
+
+    /// The longest message accepted, in bytes; a longer one closes its connection.
+    #[must_use]
+    pub fn max_frame(mut self, bytes: usize) -> Self {
+        self.settings.codec.max_frame = bytes;
+        self
+    }
+
+    /// Bounds on the values in calls.
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.settings.codec.limits = limits;
+        self
+    }
+
+    /// Connections served at once; further ones wait to be accepted.
+    #[must_use]
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections.max(1);
+        self
+    }
+
+    /// Calls running at once on one connection; more are answered with an `INTERNAL_ERROR`
+    /// "overloaded" application exception.
+    #[must_use]
+    pub fn max_in_flight(mut self, calls: usize) -> Self {
+        self.settings.max_in_flight = calls.max(1);
+        self
+    }
+
+    /// Closes a connection after this long with nothing received and no call running.
+    #[must_use]
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Closes a connection whose peer takes longer than this to take one write.
+    #[must_use]
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.write_timeout = timeout;
+        self
+    }
+
+    /// How long a shutdown waits for running calls before dropping them.
+    #[must_use]
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = timeout;
+        self
+    }
+
+    /// Serves `service` on every connection from `listener`, until `shutdown` resolves; then
+    /// stops accepting and reading, and waits (up to the shutdown timeout) for the calls
+    /// running to be answered.
+    pub async fn serve<L, S>(self, listener: L, service: S, shutdown: impl Future<Output = ()>)
+    where
+        L: Listener,
+        S: Service + Clone,
+    {
+        self.serve_with(listener, move || service.clone(), shutdown)
+            .await;
+    }
+
+    /// Like [`Server::serve`], with a service made for each connection by `make`.
+    pub async fn serve_with<L, S>(
+        self,
+        mut listener: L,
+        make: impl Fn() -> S,
+        shutdown: impl Future<Output = ()>,
+    ) where
+        L: Listener,
+        S: Service,
+    {
+        let slots = Arc::new(Semaphore::new(self.max_connections));
+        let (stop, stopped) = watch::channel(false);
+        let mut connections = JoinSet::new();
+        tokio::pin!(shutdown);
+        loop {
+            let accepted = tokio::select! {
+                () = &mut shutdown => break,
+                Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+                accepted = accept(&mut listener, &slots) => accepted,
+            };
+            let Some((stream, slot)) = accepted else {
+                continue;
+            };
+            let service = make();
+            let (_, task) =
+                connection::start(stream.split(), self.settings, |_| service, stopped.clone());
+            connections.spawn(async move {
+                let _ = task.await;
+                drop(slot);
+            });
+        }
+        drop(listener);
+        stop.send_replace(true);
+        let drained = async { while connections.join_next().await.is_some() {} };
+        if tokio::time::timeout(self.shutdown_timeout, drained)
+            .await
+            .is_err()
+        {
+            tracing::warn!("shutdown timeout: dropping the calls still running");
+            connections.shutdown().await;
+        }
+    }
+}
+
+/// Waits for a connection slot, then accepts; `None` after an accept error (logged, and
+/// followed by a short pause so that running out of file descriptors does not spin).
+async fn accept<L: Listener>(
+    listener: &mut L,
+    slots: &Arc<Semaphore>,
+) -> Option<(L::Stream, tokio::sync::OwnedSemaphorePermit)> {
+    let slot = slots.clone().acquire_owned().await.ok()?;
+    match listener.accept().await {
+        Ok(stream) => Some((stream, slot)),
+        Err(e) => {
+            tracing::warn!(error = %e, "accept failed");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            None
+        }
+    }
+}
