@@ -58,7 +58,8 @@ impl Generated {
 
 /// Generates every module of a checked program (which must have no errors).
 pub(crate) fn generate(checked: &Checked, config: &Config) -> Result<Generated, Error> {
-    let cx = Context::new(&checked.program, config)?;
+    let (program, messages) = crate::codegen::messages::desugar(&checked.program);
+    let cx = Context::new(&program, messages, config)?;
     let mut modules = Vec::new();
     for file in &checked.program.files {
         let module = cx.module(file.id).to_vec();

@@ -11,8 +11,11 @@ pub use bytes::Bytes;
 pub use bytestring::ByteString;
 pub use uuid::Uuid;
 
+pub use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
 pub use crate::protocol::{ProtocolError, ProtocolErrorKind, Reader, TType, Writer};
+pub use crate::service::Service;
 pub use crate::value::{Value, VecMap, VecSet};
+pub use crate::{Channel, Error};
 
 /// Reads the value of field `field` of `owner`, adding the field to the path of any error.
 #[inline]
@@ -49,4 +52,13 @@ pub fn bad_union(owner: &str, fields: usize) -> ProtocolError {
         format!("union `{owner}` has more than one field set")
     };
     ProtocolError::new(ProtocolErrorKind::InvalidData, message)
+}
+
+/// The error for a reply with neither a result nor a declared exception.
+#[cold]
+pub fn missing_result(method: &str) -> Error {
+    Error::Application(ApplicationException::new(
+        ApplicationErrorKind::MissingResult,
+        format!("{method} failed: unknown result"),
+    ))
 }

@@ -32,11 +32,20 @@ pub(super) fn generate_struct(cx: &Context<'_>, id: StructId) -> TokenStream {
     let (name, allow) = (to_ident(rust_name), allow_case(Case::Type, rust_name));
     let docs = doc_attrs(s.meta.doc.as_deref());
     let idl_path = cx.idl_path(s.file, &s.name.name);
-    let attrs = cx.attributes(false, &idl_path);
+    let message = cx.messages.contains(id);
+    let attrs = if message {
+        quote!(#[doc(hidden)])
+    } else {
+        cx.attributes(false, &idl_path)
+    };
     let derives = cx.derives(id, s.fields.iter().all(|f| f.default.is_none()));
     let fields = s.fields.iter().enumerate().map(|(i, f)| {
         let docs = doc_attrs(f.meta.doc.as_deref());
-        let attrs = cx.attributes(true, &format!("{idl_path}.{}", f.name.name));
+        let attrs = if message {
+            TokenStream::new()
+        } else {
+            cx.attributes(true, &format!("{idl_path}.{}", f.name.name))
+        };
         let field = to_ident(cx.names.entry(Slot::Fields(id), i));
         let ty = cx.field_type(f, s.file);
         quote!(#docs #attrs pub #field: #ty)
@@ -152,16 +161,27 @@ fn generate_read(cx: &Context<'_>, id: StructId, s: &Struct) -> TokenStream {
             };
             quote!(#field: #value)
         });
-    quote! {
-        fn read<R: #cg::Reader>(r: &mut R) -> ::core::result::Result<Self, #cg::ProtocolError> {
-            r.read_struct_begin()?;
-            #(let mut #locals = ::core::option::Option::None;)*
+    let fields = if s.fields.is_empty() {
+        quote! {
+            while let ::core::option::Option::Some((ty, _)) = r.read_field_begin()? {
+                r.skip(ty)?;
+            }
+        }
+    } else {
+        quote! {
             while let ::core::option::Option::Some((ty, id)) = r.read_field_begin()? {
                 match (id, ty) {
                     #(#arms)*
                     _ => r.skip(ty)?,
                 }
             }
+        }
+    };
+    quote! {
+        fn read<R: #cg::Reader>(r: &mut R) -> ::core::result::Result<Self, #cg::ProtocolError> {
+            r.read_struct_begin()?;
+            #(let mut #locals = ::core::option::Option::None;)*
+            #fields
             r.read_struct_end();
             ::core::result::Result::Ok(Self { #(#results,)* })
         }

@@ -20,12 +20,19 @@ impl Context<'_> {
     /// The path to a generated definition from module `from`, relative so the generated tree
     /// can be mounted anywhere.
     pub(super) fn path(&self, item: Item, defined_in: FileId, from: FileId) -> TokenStream {
+        let prefix = self.module_prefix(defined_in, from);
         let name = to_ident(self.names.item(item));
-        let (from, to) = (self.names.module(from), self.names.module(defined_in));
+        quote!(#prefix #name)
+    }
+
+    /// The relative path (ending in `::`, empty within one module) from module `from` to
+    /// module `to`.
+    pub(super) fn module_prefix(&self, to: FileId, from: FileId) -> TokenStream {
+        let (from, to) = (self.names.module(from), self.names.module(to));
         let common = from.iter().zip(to).take_while(|(a, b)| a == b).count();
         let supers = (common..from.len()).map(|_| quote!(super::));
         let rest = to[common..].iter().map(|m| to_ident(m));
-        quote!(#(#supers)* #(#rest::)* #name)
+        quote!(#(#supers)* #(#rest::)*)
     }
 
     /// The Rust type of `ty` as written in module `from`.
