@@ -10,10 +10,9 @@ use tokio::net::{TcpStream, ToSocketAddrs, UnixStream};
 
 use crate::connection::{self, Settings, Shared};
 use crate::message::{ApplicationErrorKind, ApplicationException};
-use crate::protocol::{Limits, MessageType, Protocol};
+use crate::protocol::MessageType;
 use crate::service::NoService;
 use crate::stream::Stream;
-use crate::transport::Transport;
 use crate::value::Value;
 use crate::Error;
 
@@ -70,13 +69,13 @@ impl Channel {
         let name = self.name(method);
         let shared = &self.connection.0;
         let reply = shared
-            .call(&name, MessageType::Call, args, self.call_timeout)
+            .call(name, MessageType::Call, args, self.call_timeout)
             .await?
             .ok_or(Error::Disconnected)?;
         if reply.kind() == MessageType::Exception {
             return Err(Error::Application(reply.body()?));
         }
-        if reply.method() != method && reply.method() != name {
+        if !self.answers(reply.method(), method) {
             let message = format!("called {method}, reply names {}", reply.method());
             let exception =
                 ApplicationException::new(ApplicationErrorKind::WrongMethodName, message);
@@ -90,7 +89,7 @@ impl Channel {
         let name = self.name(method);
         let shared = &self.connection.0;
         shared
-            .call(&name, MessageType::Oneway, args, self.call_timeout)
+            .call(name, MessageType::Oneway, args, self.call_timeout)
             .await
             .map(drop)
     }
@@ -103,6 +102,19 @@ impl Channel {
     /// Resolves when the connection closes.
     pub async fn closed(&self) {
         self.connection.0.closed().await;
+    }
+
+    /// Whether a reply named `reply` answers a call of `method`: multiplexed replies name the
+    /// method alone (as Apache's processor sends them) or with the service prefix.
+    fn answers(&self, reply: &str, method: &str) -> bool {
+        let unprefixed = match &self.service {
+            Some(service) => reply
+                .strip_prefix(&**service)
+                .and_then(|rest| rest.strip_prefix(':'))
+                .unwrap_or(reply),
+            None => reply,
+        };
+        unprefixed == method
     }
 
     fn name(&self, method: &str) -> String {
@@ -122,33 +134,7 @@ pub struct ChannelBuilder {
 }
 
 impl ChannelBuilder {
-    /// Framed (the default) or buffered.
-    #[must_use]
-    pub fn transport(mut self, transport: Transport) -> Self {
-        self.settings.codec.transport = transport;
-        self
-    }
-
-    /// Binary (the default) or compact.
-    #[must_use]
-    pub fn protocol(mut self, protocol: Protocol) -> Self {
-        self.settings.codec.protocol = protocol;
-        self
-    }
-
-    /// The longest reply accepted, in bytes.
-    #[must_use]
-    pub fn max_frame(mut self, bytes: usize) -> Self {
-        self.settings.codec.max_frame = bytes;
-        self
-    }
-
-    /// Bounds on the values in replies.
-    #[must_use]
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.settings.codec.limits = limits;
-        self
-    }
+    crate::transport::codec_setters!();
 
     /// How long connecting may take.
     #[must_use]

@@ -107,7 +107,7 @@ impl Shared {
     /// Sends a call and waits for its reply (`None` for a oneway, which gets none).
     pub(crate) async fn call<T: Value>(
         self: &Arc<Self>,
-        name: &str,
+        name: String,
         kind: MessageType,
         args: &T,
         timeout: Option<Duration>,
@@ -117,11 +117,7 @@ impl Shared {
             shared: self,
             seqid,
         };
-        let header = MessageHeader {
-            name: name.to_owned(),
-            kind,
-            seqid,
-        };
+        let header = MessageHeader { name, kind, seqid };
         let message = Outgoing::encode(self.codec.protocol, &header, args);
         let Some(reply) = reply else {
             return self.send(message).await.map(|()| None);
@@ -281,9 +277,11 @@ async fn read_loop<R: AsyncRead + Unpin, S: Service>(
 ) {
     let mut calls = JoinSet::new();
     let oneways = spawn_oneways(shared.clone(), service.clone(), settings.queue);
-    let idle = settings.idle_timeout.unwrap_or(Duration::MAX);
     loop {
-        let busy = !calls.is_empty() || !shared.lock().calls.is_empty();
+        // Only an idle timeout needs to know, so only then is the pending table locked.
+        let idle = settings
+            .idle_timeout
+            .filter(|_| calls.is_empty() && shared.lock().calls.is_empty());
         tokio::select! {
             message = reader.next() => match message {
                 Ok(Some(frame)) => {
@@ -300,7 +298,7 @@ async fn read_loop<R: AsyncRead + Unpin, S: Service>(
                 }
             },
             Some(_) = calls.join_next(), if !calls.is_empty() => {}
-            () = tokio::time::sleep(idle), if !busy => {
+            () = idle_for(idle) => {
                 tracing::debug!("idle timeout; closing the connection");
                 break;
             }
@@ -316,6 +314,14 @@ async fn read_loop<R: AsyncRead + Unpin, S: Service>(
     drop(oneways);
     calls.abort_all();
     shared.close();
+}
+
+/// Resolves after `limit`; never without one. (No timer is made until it is polled.)
+async fn idle_for(limit: Option<Duration>) {
+    match limit {
+        Some(limit) => tokio::time::sleep(limit).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Whether a stop was asked for (`false` when nobody can ask any more).

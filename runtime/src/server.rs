@@ -10,10 +10,8 @@ use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::connection::{self, Settings};
-use crate::protocol::{Limits, Protocol};
 use crate::service::Service;
 use crate::stream::{Listener, Stream};
-use crate::transport::Transport;
 
 /// A Thrift server; build one with [`Server::builder`].
 #[derive(Clone, Debug)]
@@ -39,33 +37,7 @@ impl Server {
         Self::default()
     }
 
-    /// Framed (the default) or buffered.
-    #[must_use]
-    pub fn transport(mut self, transport: Transport) -> Self {
-        self.settings.codec.transport = transport;
-        self
-    }
-
-    /// Binary (the default) or compact.
-    #[must_use]
-    pub fn protocol(mut self, protocol: Protocol) -> Self {
-        self.settings.codec.protocol = protocol;
-        self
-    }
-
-    /// The longest message accepted, in bytes; a longer one closes its connection.
-    #[must_use]
-    pub fn max_frame(mut self, bytes: usize) -> Self {
-        self.settings.codec.max_frame = bytes;
-        self
-    }
-
-    /// Bounds on the values in calls.
-    #[must_use]
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.settings.codec.limits = limits;
-        self
-    }
+    crate::transport::codec_setters!();
 
     /// Connections served at once; further ones wait to be accepted.
     #[must_use]

@@ -43,6 +43,41 @@ impl Default for Codec {
     }
 }
 
+/// The codec setters of the builders that keep a `settings: Settings` (`ChannelBuilder`,
+/// `Server`): one definition, so the two sides cannot drift apart.
+macro_rules! codec_setters {
+    () => {
+        /// Framed (the default) or buffered; both ends must agree.
+        #[must_use]
+        pub fn transport(mut self, transport: $crate::Transport) -> Self {
+            self.settings.codec.transport = transport;
+            self
+        }
+
+        /// Binary (the default) or compact; both ends must agree.
+        #[must_use]
+        pub fn protocol(mut self, protocol: $crate::protocol::Protocol) -> Self {
+            self.settings.codec.protocol = protocol;
+            self
+        }
+
+        /// The longest message accepted, in bytes; a longer one closes the connection.
+        #[must_use]
+        pub fn max_frame(mut self, bytes: usize) -> Self {
+            self.settings.codec.max_frame = bytes;
+            self
+        }
+
+        /// Bounds on the values in the messages received.
+        #[must_use]
+        pub fn limits(mut self, limits: $crate::protocol::Limits) -> Self {
+            self.settings.codec.limits = limits;
+            self
+        }
+    };
+}
+pub(crate) use codec_setters;
+
 /// Reads whole messages from a byte stream.
 pub(crate) struct MessageReader<R> {
     io: R,

@@ -267,17 +267,14 @@ fn generate_server(cx: &Context<'_>, id: ServiceId, own: &[Method<'_>]) -> Token
     let s = &cx.program.services[id.index()];
     let service = cx.names.item(Item::Service(id));
     let (trait_, name) = (to_ident(service), to_ident(&format!("{service}Server")));
-    let dispatch = to_ident(&convert(Case::Value, &format!("dispatch_{service}")));
+    let dispatch = dispatch_fn(cx, id);
     let doc = format!(" Serves a [`{service}`] handler: give it to `thrift_bidi::Server`.");
     let arms = own.iter().map(generate_arm);
     let fallback = match s.extends {
         Some(parent) => {
             let p = &cx.program.services[parent.index()];
             let prefix = cx.module_prefix(p.file, s.file);
-            let parent_dispatch = to_ident(&convert(
-                Case::Value,
-                &format!("dispatch_{}", cx.names.item(Item::Service(parent))),
-            ));
+            let parent_dispatch = dispatch_fn(cx, parent);
             quote!(#prefix #parent_dispatch(handler, call).await)
         }
         // (A service without functions has no use for its handler.)
@@ -319,6 +316,12 @@ fn generate_server(cx: &Context<'_>, id: ServiceId, own: &[Method<'_>]) -> Token
             }
         }
     }
+}
+
+/// The dispatch function of a service (its server's, and its children's fallback).
+fn dispatch_fn(cx: &Context<'_>, id: ServiceId) -> proc_macro2::Ident {
+    let service = cx.names.item(Item::Service(id));
+    to_ident(&convert(Case::Value, &format!("dispatch_{service}")))
 }
 
 fn generate_arm(m: &Method<'_>) -> TokenStream {
