@@ -1,7 +1,8 @@
 //! Generates the Rust the wire tests compare: ours (with thrift-bidi-build) and Apache's
 //! (`thrift --gen rs`, the Debian compiler that `scripts/setup.sh` installs) for the same IDL.
 //!
-//! - `ThriftTest.thrift` from the corpus, minus its two `uuid` lines (Apache 0.17 has no uuid),
+//! - `ThriftTest.thrift` from the corpus, minus its two `uuid` lines (Apache 0.17 has no uuid;
+//!   this copy is also what the cross test serves, and Apache's Python for it is generated too),
 //! - `bench.thrift`, the benchmark schema,
 //! - `idl/everything.thrift` (every field type) and, ours only, `idl/recursive.thrift` and
 //!   `idl/uuids.thrift`.
@@ -24,6 +25,9 @@ fn main() {
     std::fs::create_dir_all(&idl).expect("OUT_DIR is writable");
     let text = std::fs::read_to_string(&thrift_test).expect("the corpus is next to the repo");
     let without_uuid = keep_lines(&text, |line| !is_uuid_declaration(line));
+    // thriftpy2 0.7 cannot parse annotated namespaces (`namespace xsd test (uri = ...)`).
+    let for_thriftpy2 = keep_lines(&without_uuid, |line| !line.starts_with("namespace"));
+    std::fs::write(idl.join("ThriftTest-thriftpy2.thrift"), for_thriftpy2).expect("writable");
     std::fs::write(idl.join("ThriftTest.thrift"), without_uuid).expect("writable");
     let apache_files = [
         idl.join("ThriftTest.thrift"),
@@ -56,6 +60,8 @@ fn main() {
         .collections(Collections::BTree);
     generate(&zero_copy, &apache_files[1..2], &out.join("zero_copy"));
     apache(&apache_files, &out.join("apache"));
+    // Apache's Python for ThriftTest, for the Python peers of the cross test.
+    thrift("py", &idl.join("ThriftTest.thrift"), &out.join("gen-py"));
 }
 
 /// Fields holding `binary`, for which proptest needs a strategy (`Bytes` has none).
@@ -83,22 +89,11 @@ fn generate(config: &Config, files: &[PathBuf], dir: &Path) {
     generated.write(dir).expect("OUT_DIR is writable");
 }
 
-/// Runs Apache's compiler, then drops the inner attributes it writes, which `include!` cannot
-/// take.
+/// Runs Apache's Rust generator, then drops the inner attributes it writes, which `include!`
+/// cannot take.
 fn apache(files: &[PathBuf], dir: &Path) {
-    std::fs::create_dir_all(dir).expect("OUT_DIR is writable");
     for file in files {
-        let status = Command::new("thrift")
-            .args(["--gen", "rs", "-out"])
-            .arg(dir)
-            .arg(file)
-            .status()
-            .unwrap_or_else(|e| panic!("cannot run Apache `thrift` ({e}); run scripts/setup.sh"));
-        assert!(
-            status.success(),
-            "thrift --gen rs {} failed",
-            file.display()
-        );
+        thrift("rs", file, dir);
     }
     for entry in std::fs::read_dir(dir).expect("just written") {
         let path = entry.expect("readable").path();
@@ -106,6 +101,22 @@ fn apache(files: &[PathBuf], dir: &Path) {
         let kept = keep_lines(&text, |line| !line.starts_with("#!["));
         std::fs::write(&path, kept).expect("writable");
     }
+}
+
+/// `thrift --gen <generator> -out <dir> <file>` with Apache's compiler.
+fn thrift(generator: &str, file: &Path, dir: &Path) {
+    std::fs::create_dir_all(dir).expect("OUT_DIR is writable");
+    let status = Command::new("thrift")
+        .args(["--gen", generator, "-out"])
+        .arg(dir)
+        .arg(file)
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run Apache `thrift` ({e}); run scripts/setup.sh"));
+    assert!(
+        status.success(),
+        "thrift --gen {generator} {} failed",
+        file.display()
+    );
 }
 
 /// The lines of `text` that `keep` accepts.

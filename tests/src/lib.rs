@@ -1,7 +1,10 @@
-//! Integration tests of thrift-bidi: the corpus of real IDL files (here: how to list it), and
-//! later wire compatibility with Apache Thrift and interop with Python peers.
+//! Integration tests of thrift-bidi: the corpus of real IDL files (here: how to list it), wire
+//! compatibility with Apache Thrift, interop with Python peers, and the cross-test binaries.
 
 use std::path::{Path, PathBuf};
+
+pub mod cross;
+pub mod peers;
 
 /// One file of `../shared/idl-corpus`, as its `SOURCES.tsv` lists it.
 #[derive(Clone, Debug)]
@@ -30,6 +33,22 @@ const EXTRA_INCLUDES: &[(&str, &[&str])] = &[
         ],
     ),
 ];
+
+/// Where `build.rs` wrote what it generated: `idl/` (ThriftTest without `uuid`, and a copy
+/// thriftpy2 can parse), `gen-py/` (Apache's Python for it), and the Rust the tests include.
+pub fn generated_dir() -> PathBuf {
+    PathBuf::from(env!("OUT_DIR"))
+}
+
+/// The Python of the venv `scripts/setup.sh` makes.
+///
+/// # Panics
+/// If there is no venv: the Python peers cannot run without it.
+pub fn venv_python() -> PathBuf {
+    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
+    assert!(python.exists(), "no Python venv: run scripts/setup.sh");
+    python
+}
 
 /// The corpus directory (`shared/` sits next to the repository).
 pub fn corpus_dir() -> PathBuf {

@@ -24,9 +24,7 @@ fn workspace() -> PathBuf {
 
 /// Sends `IDL TYPE PROTOCOL HEX` lines to `tests/python/reencode.py`, returns its answers.
 fn thriftpy2(requests: &[String]) -> Vec<String> {
-    let python = workspace().join(".venv/bin/python");
-    assert!(python.exists(), "no Python venv: run scripts/setup.sh");
-    let mut child = Command::new(python)
+    let mut child = Command::new(thrift_bidi_tests::venv_python())
         .arg(workspace().join("tests/python/reencode.py"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -1,0 +1,106 @@
+//! Apache Thrift's cross test over `ThriftTest.thrift`: the reference server and the checking
+//! client that the `cross-server` and `cross-client` binaries run, here so the tests can run
+//! them too.
+
+pub mod checks;
+pub mod handler;
+pub mod options;
+
+use std::future::Future;
+use std::io;
+use std::os::unix::fs::FileTypeExt;
+use std::path::Path;
+use std::time::Duration;
+
+use thrift_bidi::{Channel, Multiplexed, Server};
+use tokio::net::{TcpListener, UnixListener};
+
+use crate::generated::default::thrift_test::{
+    SecondServiceClient, SecondServiceServer, ThriftTestClient, ThriftTestServer,
+};
+use checks::Report;
+use handler::Handler;
+use options::Options;
+
+/// Serves ThriftTest (and, multiplexed, `SecondService`) as `options` say until `shutdown`.
+/// Calls `listening` with the address bound (useful with port 0) before it accepts.
+pub async fn serve(
+    options: &Options,
+    listening: impl FnOnce(&str),
+    shutdown: impl Future<Output = ()>,
+) -> io::Result<()> {
+    let server = Server::builder()
+        .transport(options.transport)
+        .protocol(options.protocol);
+    let multiplex = options.multiplex;
+    let make = move || {
+        let plain = ThriftTestServer::new(Handler);
+        let routes = multiplex.then(|| {
+            Multiplexed::new()
+                .with("ThriftTest", plain.clone())
+                .with("SecondService", SecondServiceServer::new(Handler))
+        });
+        // Multiplexed servers answer plain clients too, as ThriftTest.
+        routes.map_or_else(
+            || Multiplexed::new().with_default(plain.clone()),
+            |routes| routes.with_default(plain.clone()),
+        )
+    };
+    if let Some(path) = &options.domain_socket {
+        remove_stale_socket(path)?;
+        let listener = UnixListener::bind(path)?;
+        listening(&path.display().to_string());
+        server.serve_with(listener, make, shutdown).await;
+    } else {
+        let listener = TcpListener::bind((options.host.as_str(), options.port)).await?;
+        listening(&listener.local_addr()?.to_string());
+        server.serve_with(listener, make, shutdown).await;
+    }
+    Ok(())
+}
+
+/// A socket file left by an earlier server would make `bind` fail; other files are kept.
+fn remove_stale_socket(path: &Path) -> io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_socket() => std::fs::remove_file(path),
+        _ => Ok(()),
+    }
+}
+
+/// Connects as `options` say and runs the checks `options.loops` times.
+pub async fn run_client(options: &Options) -> Report {
+    let builder = Channel::builder()
+        .transport(options.transport)
+        .protocol(options.protocol)
+        .connect_timeout(Duration::from_secs(5))
+        .call_timeout(Duration::from_secs(10));
+    let channel = match &options.domain_socket {
+        Some(path) => builder.connect_unix(path).await,
+        None => builder.connect((options.host.as_str(), options.port)).await,
+    };
+    let channel = match channel {
+        Ok(channel) => channel,
+        Err(e) => {
+            return Report {
+                code: checks::UNKNOWN,
+                failures: vec![format!("cannot connect: {e}")],
+            }
+        }
+    };
+    let (client, second) = if options.multiplex {
+        let second = SecondServiceClient::new(channel.multiplexed("SecondService"));
+        (
+            ThriftTestClient::new(channel.multiplexed("ThriftTest")),
+            Some(second),
+        )
+    } else {
+        (ThriftTestClient::new(channel), None)
+    };
+    let mut report = Report::default();
+    for _ in 0..options.loops {
+        let run = checks::run(&client, second.as_ref()).await;
+        report.code |= run.code;
+        report.failures.extend(run.failures);
+    }
+    report
+}
