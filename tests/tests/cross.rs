@@ -4,6 +4,7 @@
 //! against each other. Every ThriftTest method is called and checked on each cell; the matrix
 //! is printed, and every cell must pass.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -107,7 +108,7 @@ fn run(cell: Cell) -> Result<(), String> {
             client.args(["--port", port])
         }
     };
-    let finished = peers::run_client(client, Duration::from_secs(60));
+    let finished = peers::run_client(client, Duration::from_mins(1));
     drop(server);
     if let Some(path) = socket {
         let _ = std::fs::remove_file(path);
@@ -160,7 +161,7 @@ fn run_matrix(title: &str, cells: &[Cell]) {
     let mut table = format!("{title}\n{:<34}", "client → server (mode)");
     for transport in TRANSPORTS {
         for protocol in PROTOCOLS {
-            table += &format!(" {:>16}", format!("{transport}/{protocol}"));
+            let _ = write!(table, " {:>16}", format!("{transport}/{protocol}"));
         }
     }
     let mut failures = Vec::new();
@@ -175,9 +176,13 @@ fn run_matrix(title: &str, cells: &[Cell]) {
             cell.server.name(),
             cell.mode
         );
-        table += &format!("\n{label:<34}");
+        let _ = write!(table, "\n{label:<34}");
         for (i, result) in chunk {
-            table += &format!(" {:>16}", if result.is_ok() { "pass" } else { "FAIL" });
+            let _ = write!(
+                table,
+                " {:>16}",
+                if result.is_ok() { "pass" } else { "FAIL" }
+            );
             if let Err(why) = result {
                 failures.push(format!("{:?}: {why}", cells[*i]));
             }
@@ -228,7 +233,7 @@ fn client_exit_codes_report_failures() {
     let mut client = Peer::Ours.command("client");
     let port = server.address.rsplit(':').next().expect("port");
     client.args(["--port", port, "--protocol", "binary"]);
-    let finished = peers::run_client(client, Duration::from_secs(60));
+    let finished = peers::run_client(client, Duration::from_mins(1));
     let code = finished.code.expect("exits");
     assert_eq!(
         code & 0b1111,
