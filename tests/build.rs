@@ -4,8 +4,8 @@
 //! - `ThriftTest.thrift` from the corpus, minus its two `uuid` lines (Apache 0.17 has no uuid;
 //!   this copy is also what the cross test serves, and Apache's Python for it is generated too),
 //! - `bench.thrift`, the benchmark schema,
-//! - `idl/everything.thrift` (every field type) and, ours only, `idl/recursive.thrift` and
-//!   `idl/uuids.thrift`.
+//! - `idl/everything.thrift` (every field type) and, ours only, `idl/recursive.thrift`,
+//!   `idl/uuids.thrift` and `idl/services.thrift`.
 //!
 //! Ours is generated with `BTreeMap`s and `proptest` derives for the oracle tests, with the
 //! default configuration for the benchmark and the round-trip tests, and (`bench.thrift` only)
@@ -53,6 +53,7 @@ fn main() {
     let mut all = apache_files.to_vec();
     all.push(manifest.join("idl/recursive.thrift"));
     all.push(manifest.join("idl/uuids.thrift"));
+    all.push(manifest.join("idl/services.thrift"));
     generate(&Config::new(), &all, &out.join("default"));
     let mut zero_copy = Config::new();
     zero_copy

@@ -6,13 +6,19 @@
 //! EXCEPTION complete the pending call with their seqid. The reader never waits on a handler:
 //! each CALL runs in its own task and its reply is queued when it finishes; ONEWAYs run one
 //! after another in arrival order on a task of their own.
+//!
+//! A peer that does not read cannot make a connection hold more than a bounded amount: while
+//! the bytes queued for it are over [`BACKLOG`], nothing more is read from it (its sends back
+//! up in TCP), and calls beyond the in-flight limit are answered at once, without a task.
 
 use std::collections::HashMap;
+use std::pin::pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch, Notify};
 use tokio::task::JoinSet;
 
 use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
@@ -48,10 +54,14 @@ impl Default for Settings {
     }
 }
 
+/// Bytes queued for the writer over which the reader stops reading.
+pub(crate) const BACKLOG: usize = 8 << 20;
+
 /// What both tasks and every handle share.
 pub(crate) struct Shared {
     pub(crate) codec: Codec,
     outgoing: mpsc::Sender<Outgoing>,
+    backlog: Backlog,
     pending: Mutex<Pending>,
     closed: watch::Sender<bool>,
 }
@@ -83,6 +93,7 @@ where
     let shared = Arc::new(Shared {
         codec: settings.codec,
         outgoing,
+        backlog: Backlog::default(),
         pending: Mutex::new(Pending {
             open: true,
             last_seqid: 0,
@@ -138,10 +149,20 @@ impl Shared {
 
     /// Queues `message` for the writer, waiting while the queue is full.
     pub(crate) async fn send(&self, message: Outgoing) -> Result<(), Error> {
+        let queued = Queued {
+            backlog: &self.backlog,
+            bytes: message.len(),
+        };
+        self.backlog
+            .bytes
+            .fetch_add(queued.bytes, Ordering::Relaxed);
         self.outgoing
             .send(message)
             .await
-            .map_err(|_| Error::Disconnected)
+            .map_err(|_| Error::Disconnected)?;
+        // The writer takes the bytes off once they are written.
+        std::mem::forget(queued);
+        Ok(())
     }
 
     /// Picks the next seqid not in use, and a slot for its reply when one is expected.
@@ -213,6 +234,39 @@ impl Shared {
     }
 }
 
+/// The bytes queued for the writer (or waiting to be), and a signal for when they drop back
+/// under [`BACKLOG`].
+#[derive(Default)]
+struct Backlog {
+    bytes: AtomicUsize,
+    drained: Notify,
+}
+
+impl Backlog {
+    fn is_full(&self) -> bool {
+        self.bytes.load(Ordering::Relaxed) >= BACKLOG
+    }
+
+    fn written(&self, bytes: usize) {
+        if self.bytes.fetch_sub(bytes, Ordering::Relaxed) >= BACKLOG {
+            self.drained.notify_waiters();
+        }
+    }
+}
+
+/// Bytes counted in the backlog for a message not queued after all (the send failed or was
+/// dropped).
+struct Queued<'a> {
+    backlog: &'a Backlog,
+    bytes: usize,
+}
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.backlog.written(self.bytes);
+    }
+}
+
 /// Takes a call out of the pending table when its caller stops waiting.
 struct Forget<'a> {
     shared: &'a Shared,
@@ -238,15 +292,19 @@ async fn write_loop<W: AsyncWrite + Unpin>(
             () = shared.closed() => None,
         };
         let Some(first) = first else { break };
+        let mut bytes = first.len();
         writer.push(first);
         while writer.pending() < BATCH {
             match queue.try_recv() {
-                Ok(message) => writer.push(message),
+                Ok(message) => {
+                    bytes += message.len();
+                    writer.push(message);
+                }
                 Err(_) => break,
             }
         }
         match tokio::time::timeout(write_timeout, writer.flush()).await {
-            Ok(Ok(())) => {}
+            Ok(Ok(())) => shared.backlog.written(bytes),
             Ok(Err(e)) => {
                 tracing::debug!(error = %e, "write failed; closing the connection");
                 break;
@@ -282,8 +340,13 @@ async fn read_loop<R: AsyncRead + Unpin, S: Service>(
         let idle = settings
             .idle_timeout
             .filter(|_| calls.is_empty() && shared.lock().calls.is_empty());
+        // Registered before the check, so that a drain in between is not missed.
+        let mut drained = pin!(shared.backlog.drained.notified());
+        drained.as_mut().enable();
+        let backed_up = shared.backlog.is_full();
         tokio::select! {
-            message = reader.next() => match message {
+            () = &mut drained, if backed_up => {}
+            message = reader.next(), if !backed_up => match message {
                 Ok(Some(frame)) => {
                     let routed = route(&shared, &service, &oneways, &mut calls, settings, frame).await;
                     if let Err(e) = routed {
@@ -348,11 +411,8 @@ async fn route<S: Service>(
         MessageType::Call if calls.len() >= settings.max_in_flight => {
             let overloaded =
                 ApplicationException::new(ApplicationErrorKind::InternalError, "overloaded");
-            let reply = message.exception(&overloaded);
-            let shared = shared.clone();
-            calls.spawn(async move {
-                let _ = shared.send(reply).await;
-            });
+            // Answered here: a task per refused call would let a flood of them pile up.
+            shared.send(message.exception(&overloaded)).await?;
         }
         MessageType::Call => {
             let (shared, service) = (shared.clone(), service.clone());

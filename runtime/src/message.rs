@@ -25,6 +25,11 @@ impl Outgoing {
         protocol.encode_message(header, body, &mut buf);
         Self(buf)
     }
+
+    /// Its length in bytes (with room for a frame header).
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
 }
 
 /// A received message: its header, and the whole encoded message for decoding its body.

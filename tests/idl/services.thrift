@@ -1,0 +1,36 @@
+// Services for the generated-service tests (tests/tests/services.rs): inheritance, oneway,
+// void, declared exceptions and a handler that takes its time.
+
+exception Busy {
+  1: string why
+}
+
+exception Gone {
+  1: i64 id
+}
+
+struct Blob {
+  1: binary data
+}
+
+service Base {
+  /** Answers `n + 1`. */
+  i32 ping(1: i32 n)
+
+  /** Leaves a note for the handler; no answer. */
+  oneway void note(1: string text)
+}
+
+service Worker extends Base {
+  /** Sleeps `millis`, then answers `tag`; `millis < 0` fails with `Busy`, `0` with `Gone`. */
+  string work(1: i32 millis, 2: string tag) throws (1: Busy busy, 2: Gone gone)
+
+  /** Does nothing, and says so. */
+  void nothing()
+
+  /** Fails in a way the IDL does not declare. */
+  void broken()
+
+  /** A blob of `size` bytes. */
+  Blob blob(1: i32 size)
+}
