@@ -41,11 +41,11 @@ fn negative_lengths_are_refused() {
 
 #[test]
 fn container_counts_must_fit_in_the_remaining_bytes() {
-    // A list claiming a million i64s with nothing after it.
+    // A list claiming a million i64s with nothing after it: the input ends too soon.
     let err = binary(&[TType::I64.code(), 0x00, 0x0f, 0x42, 0x40])
         .read_list_begin()
         .unwrap_err();
-    assert_eq!(err.kind(), ProtocolErrorKind::SizeLimit);
+    assert_eq!(err.kind(), ProtocolErrorKind::UnexpectedEof);
     let limits = Limits {
         max_container_len: 10,
         ..Limits::default()
@@ -117,7 +117,7 @@ fn compact_refuses_huge_claims_and_overlong_varints() {
     let err = compact(&[0xf6, 0xc0, 0x84, 0x3d])
         .read_list_begin()
         .unwrap_err();
-    assert_eq!(err.kind(), ProtocolErrorKind::SizeLimit);
+    assert_eq!(err.kind(), ProtocolErrorKind::UnexpectedEof);
     // An i32 varint that never ends.
     let err = compact(&[0xff; 12]).read_i32().unwrap_err();
     assert_eq!(err.kind(), ProtocolErrorKind::InvalidData);

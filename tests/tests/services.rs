@@ -4,116 +4,15 @@
 //! many calls in flight on one connection.
 #![allow(clippy::unwrap_used)] // helpers of this test binary
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use thrift_bidi::protocol::Protocol;
-use thrift_bidi::{ApplicationErrorKind, Bytes, Channel, Error, Server, Transport};
+use thrift_bidi::{ApplicationErrorKind, Channel, Error, Server, Transport};
 use thrift_bidi_tests::generated::default::services::{
-    Base, BaseClient, Blob, Busy, Gone, Worker, WorkerClient, WorkerServer, WorkerWorkError,
+    BaseClient, Blob, WorkerClient, WorkerWorkError,
 };
-use tokio::net::{TcpListener, UnixListener};
-use tokio::sync::{mpsc, oneshot};
-
-/// A `Worker` that keeps the notes it gets and the order in which `work` calls finish.
-struct Handler {
-    notes: mpsc::UnboundedSender<String>,
-    finished: Mutex<Vec<String>>,
-}
-
-impl Base for Handler {
-    async fn ping(&self, n: i32) -> Result<i32, Error> {
-        Ok(n + 1)
-    }
-    async fn note(&self, text: String) -> Result<(), Error> {
-        let _ = self.notes.send(text);
-        Ok(())
-    }
-}
-
-impl Worker for Handler {
-    async fn work(&self, millis: i32, tag: String) -> Result<String, WorkerWorkError> {
-        match u64::try_from(millis) {
-            Err(_) => Err(WorkerWorkError::Busy(Busy {
-                why: format!("{millis} ms"),
-            })),
-            Ok(0) => Err(WorkerWorkError::Gone(Gone { id: 7 })),
-            Ok(millis) => {
-                tokio::time::sleep(Duration::from_millis(millis)).await;
-                self.finished.lock().unwrap().push(tag.clone());
-                Ok(tag)
-            }
-        }
-    }
-    async fn nothing(&self) -> Result<(), Error> {
-        Ok(())
-    }
-    async fn broken(&self) -> Result<(), Error> {
-        Err(Error::internal("broken on purpose"))
-    }
-    async fn blob(&self, size: i32) -> Result<Blob, Error> {
-        let size = usize::try_from(size).map_err(|_| Error::internal("negative size"))?;
-        Ok(Blob {
-            data: Bytes::from(vec![7; size]),
-        })
-    }
-}
-
-fn handler() -> (Arc<Handler>, mpsc::UnboundedReceiver<String>) {
-    let (notes, received) = mpsc::unbounded_channel();
-    let handler = Handler {
-        notes,
-        finished: Mutex::new(Vec::new()),
-    };
-    (Arc::new(handler), received)
-}
-
-/// Where a test server listens.
-enum Address {
-    Tcp(std::net::SocketAddr),
-    Unix(std::path::PathBuf),
-}
-
-/// Serves `handler` until the returned sender is dropped.
-async fn serve(
-    handler: Arc<Handler>,
-    transport: Transport,
-    protocol: Protocol,
-    unix: bool,
-) -> (Address, oneshot::Sender<()>) {
-    let (stop, stopped) = oneshot::channel::<()>();
-    let shutdown = async {
-        let _ = stopped.await;
-    };
-    let server = Server::builder().transport(transport).protocol(protocol);
-    let service = WorkerServer::from_arc(handler);
-    if unix {
-        let path = std::env::temp_dir().join(format!(
-            "thrift-bidi-services-{}-{transport:?}-{protocol:?}.sock",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_file(&path);
-        let listener = UnixListener::bind(&path).unwrap();
-        tokio::spawn(server.serve(listener, service, shutdown));
-        (Address::Unix(path), stop)
-    } else {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(server.serve(listener, service, shutdown));
-        (Address::Tcp(addr), stop)
-    }
-}
-
-async fn connect(address: &Address, transport: Transport, protocol: Protocol) -> Channel {
-    let builder = Channel::builder()
-        .transport(transport)
-        .protocol(protocol)
-        .call_timeout(Duration::from_secs(20));
-    match address {
-        Address::Tcp(addr) => builder.connect(addr).await.unwrap(),
-        Address::Unix(path) => builder.connect_unix(path).await.unwrap(),
-    }
-}
+use thrift_bidi_tests::worker::{connect, serve, Handler};
+use tokio::sync::mpsc;
 
 fn application_kind(error: &Error) -> Option<ApplicationErrorKind> {
     match error {
@@ -168,13 +67,11 @@ async fn every_method_on_every_transport_protocol_and_socket() {
     for unix in [false, true] {
         for transport in [Transport::Framed, Transport::Buffered] {
             for protocol in [Protocol::Binary, Protocol::Compact] {
-                let (handler, mut notes) = handler();
-                let (address, _stop) = serve(handler, transport, protocol, unix).await;
-                let channel = connect(&address, transport, protocol).await;
+                let (handler, mut notes) = Handler::new();
+                let server = Server::builder().transport(transport).protocol(protocol);
+                let running = serve(server, handler, unix).await;
+                let channel = connect(&running.address, transport, protocol).await;
                 every_method(channel, &mut notes).await;
-                if let Address::Unix(path) = address {
-                    let _ = std::fs::remove_file(path);
-                }
             }
         }
     }
@@ -184,9 +81,10 @@ async fn every_method_on_every_transport_protocol_and_socket() {
 /// replies come back out of order: each caller gets its own answer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_calls_in_flight_on_one_connection() {
-    let (handler, _notes) = handler();
-    let (address, _stop) = serve(handler.clone(), Transport::Framed, Protocol::Binary, false).await;
-    let client = WorkerClient::new(connect(&address, Transport::Framed, Protocol::Binary).await);
+    let (handler, _notes) = Handler::new();
+    let running = serve(Server::builder(), handler.clone(), false).await;
+    let channel = connect(&running.address, Transport::Framed, Protocol::Binary).await;
+    let client = WorkerClient::new(channel);
     let mut calls = tokio::task::JoinSet::new();
     for i in 0..1000 {
         let client = client.clone();
@@ -201,7 +99,7 @@ async fn a_thousand_calls_in_flight_on_one_connection() {
         answered += 1;
     }
     assert_eq!(answered, 1000);
-    let finished = handler.finished.lock().unwrap().clone();
+    let finished = handler.finished();
     let sent: Vec<String> = (0..1000).map(|i| format!("call {i}")).collect();
     assert_eq!(finished.len(), 1000);
     assert_ne!(
@@ -213,9 +111,11 @@ async fn a_thousand_calls_in_flight_on_one_connection() {
 /// A handler that sleeps holds up nothing else on its connection.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sleeping_handler_does_not_block_the_connection() {
-    let (handler, _notes) = handler();
-    let (address, _stop) = serve(handler, Transport::Framed, Protocol::Compact, false).await;
-    let client = WorkerClient::new(connect(&address, Transport::Framed, Protocol::Compact).await);
+    let (handler, _notes) = Handler::new();
+    let server = Server::builder().protocol(Protocol::Compact);
+    let running = serve(server, handler, false).await;
+    let channel = connect(&running.address, Transport::Framed, Protocol::Compact).await;
+    let client = WorkerClient::new(channel);
     let slow = tokio::spawn({
         let client = client.clone();
         async move { client.work(60_000, "slow".to_owned()).await }

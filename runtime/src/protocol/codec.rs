@@ -120,15 +120,9 @@ impl Protocol {
         };
         match measured {
             Ok(len) => Ok(Some(len)),
-            // A claim of more than the bytes so far may be met by the bytes still to come.
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ProtocolErrorKind::UnexpectedEof | ProtocolErrorKind::SizeLimit
-                ) =>
-            {
-                Ok(None)
-            }
+            // A claim of more than the bytes so far may be met by the bytes still to come;
+            // a claim over the limits never will.
+            Err(e) if e.kind() == ProtocolErrorKind::UnexpectedEof => Ok(None),
             Err(e) => Err(e),
         }
     }

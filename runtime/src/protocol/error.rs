@@ -5,13 +5,14 @@ use std::fmt;
 /// What kind of problem a [`ProtocolError`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProtocolErrorKind {
-    /// The input ended in the middle of a value.
+    /// The input ended in the middle of a value (or before the elements or bytes a length
+    /// claims).
     UnexpectedEof,
     /// The bytes are not a valid encoding.
     InvalidData,
     /// A length or count is negative.
     NegativeSize,
-    /// A length or count is over its [`super::Limits`] or over what the input holds.
+    /// A length or count is over its [`super::Limits`].
     SizeLimit,
     /// Values are nested deeper than the limit.
     DepthLimit,

@@ -375,14 +375,18 @@ impl Input {
         Ok(out)
     }
 
-    /// Fails unless `count` values of at least `size` bytes each can still follow.
+    /// Fails unless `count` values of at least `size` bytes each can still follow (as with a
+    /// string, a claim beyond the input is its end coming too soon).
     fn fits(&self, count: usize, size: usize) -> Result<(), ProtocolError> {
         if count.saturating_mul(size) > self.remaining() {
             let message = format!(
                 "{count} elements claimed, but only {} bytes remain",
                 self.remaining()
             );
-            return Err(ProtocolError::new(ProtocolErrorKind::SizeLimit, message));
+            return Err(ProtocolError::new(
+                ProtocolErrorKind::UnexpectedEof,
+                message,
+            ));
         }
         Ok(())
     }
