@@ -61,10 +61,10 @@ async fn read_until_closed(stream: &mut TcpStream) -> usize {
     let mut buf = vec![0; 64 << 10];
     let mut total = 0;
     loop {
-        match timeout(BOUND, stream.read(&mut buf)).await {
-            Ok(Ok(0) | Err(_)) => return total,
-            Ok(Ok(n)) => total += n,
-            Err(_) => panic!("the server did not close the connection"),
+        let read = timeout(BOUND, stream.read(&mut buf)).await;
+        match read.expect("the server closes the connection in time") {
+            Ok(0) | Err(_) => return total,
+            Ok(n) => total += n,
         }
     }
 }
@@ -142,7 +142,7 @@ async fn garbage_and_oversized_frames_close_only_their_connection() {
     }
 }
 
-/// Arguments that do not decode get a PROTOCOL_ERROR application exception (read with
+/// Arguments that do not decode get a `PROTOCOL_ERROR` application exception (read with
 /// Apache's `thrift` crate), and the connection goes on serving.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn arguments_that_do_not_decode_get_a_protocol_error() {
