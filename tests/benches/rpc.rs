@@ -1,0 +1,358 @@
+//! RPC benchmark over 127.0.0.1, framed + binary, on the `Bench` service and payload of
+//! `../shared/bench/PAYLOAD.md`: ours and the Apache crate in the same run, Apache both with
+//! `TCP_NODELAY` on its sockets and stock (Nagle on), against the floor of a raw 64-byte
+//! ping-pong. Each server runs on threads (ours: a runtime) of its own.
+//!
+//! Prints sequential `add` p50/p99, sequential `echo_batch`, and `add` throughput from 1, 4
+//! and 16 callers, on one shared connection and on a connection each, with ratios against
+//! Apache-with-nodelay. `scripts/bench-rpc.sh` runs it unpinned and pinned to one core.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use thrift::protocol::{TBinaryInputProtocol, TBinaryOutputProtocol};
+use thrift::server::TProcessor;
+use thrift::transport::{
+    ReadHalf, TFramedReadTransport, TFramedWriteTransport, TIoChannel, TTcpChannel, WriteHalf,
+};
+use thrift_bidi::{Channel, Error, Server};
+use thrift_bidi_tests::generated::apache::bench as apache;
+use thrift_bidi_tests::generated::default::bench as ours;
+use thrift_bidi_tests::payload;
+
+const SEQUENTIAL_ADDS: usize = 5_000;
+const SEQUENTIAL_BATCHES: usize = 300;
+const STOCK_CALLS: usize = 20;
+const THROUGHPUT_FOR: Duration = Duration::from_secs(1);
+const CALLERS: [usize; 3] = [1, 4, 16];
+
+fn main() {
+    // `cargo bench` passes `--bench`; a test run (`cargo test --benches`) does not: then only
+    // check that everything runs, briefly.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let scale = if quick { 50 } else { 1 };
+    let ours_addr = serve_ours();
+    let apache_nodelay = serve_apache(true);
+    let apache_stock = serve_apache(false);
+    let rt = client_runtime();
+
+    let floor = ping_pong(SEQUENTIAL_ADDS / scale);
+    println!(
+        "raw 64-byte ping-pong (TCP_NODELAY, blocking threads): p50 {}",
+        us(percentile(&floor, 50))
+    );
+
+    let ours_add = rt.block_on(ours_sequential_add(ours_addr, SEQUENTIAL_ADDS / scale));
+    let apache_add = apache_sequential(apache_nodelay, true, SEQUENTIAL_ADDS / scale, add);
+    let stock_add = apache_sequential(apache_stock, false, STOCK_CALLS / scale.min(10), add);
+    println!("\nsequential add            p50        p99   (ratio of p50 to Apache-nodelay)");
+    for (name, times) in [
+        ("ours", &ours_add),
+        ("apache nodelay", &apache_add),
+        ("apache stock", &stock_add),
+    ] {
+        println!(
+            "  {name:<22} {:>9} {:>10}   {:.2}x",
+            us(percentile(times, 50)),
+            us(percentile(times, 99)),
+            ratio(percentile(times, 50), percentile(&apache_add, 50)),
+        );
+    }
+
+    let ours_batch = rt.block_on(ours_sequential_batch(ours_addr, SEQUENTIAL_BATCHES / scale));
+    let apache_batch =
+        apache_sequential(apache_nodelay, true, SEQUENTIAL_BATCHES / scale, echo_batch);
+    println!("\nsequential echo_batch     p50        p99");
+    for (name, times) in [("ours", &ours_batch), ("apache nodelay", &apache_batch)] {
+        println!(
+            "  {name:<22} {:>9} {:>10}   {:.2}x",
+            us(percentile(times, 50)),
+            us(percentile(times, 99)),
+            ratio(percentile(times, 50), percentile(&apache_batch, 50)),
+        );
+    }
+
+    let period = THROUGHPUT_FOR / u32::try_from(scale).expect("small");
+    println!(
+        "\nadd throughput (calls/s)  callers  ours shared  ours each  apache each  apache shared"
+    );
+    for callers in CALLERS {
+        let shared = rt.block_on(ours_throughput(ours_addr, callers, true, period));
+        let each = rt.block_on(ours_throughput(ours_addr, callers, false, period));
+        let apache_each = apache_throughput(apache_nodelay, callers, false, period);
+        let apache_shared = apache_throughput(apache_nodelay, callers, true, period);
+        println!(
+            "  {callers:>31} {shared:>12.0} {each:>10.0} {apache_each:>12.0} {apache_shared:>14.0}   \
+             ours each / apache each {:.2}x, ours shared / apache each {:.2}x",
+            each / apache_each,
+            shared / apache_each,
+        );
+    }
+}
+
+fn us(d: Duration) -> String {
+    format!("{:.1} µs", d.as_secs_f64() * 1e6)
+}
+
+fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64()
+}
+
+fn percentile(times: &[Duration], p: usize) -> Duration {
+    let mut sorted = times.to_vec();
+    sorted.sort_unstable();
+    sorted[(sorted.len() - 1) * p / 100]
+}
+
+/// Times `n` calls of `call`, one after another.
+fn timed(n: usize, mut call: impl FnMut()) -> Vec<Duration> {
+    (0..n)
+        .map(|_| {
+            let start = Instant::now();
+            call();
+            start.elapsed()
+        })
+        .collect()
+}
+
+/// The floor: a 64-byte request and reply between two blocking threads.
+fn ping_pong(n: usize) -> Vec<Duration> {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("bound");
+    std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("accept");
+        stream.set_nodelay(true).expect("nodelay");
+        let mut buf = [0; 64];
+        while stream.read_exact(&mut buf).is_ok() && stream.write_all(&buf).is_ok() {}
+    });
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream.set_nodelay(true).expect("nodelay");
+    let mut buf = [7; 64];
+    timed(n, || {
+        stream.write_all(&buf).expect("write");
+        stream.read_exact(&mut buf).expect("read");
+    })
+}
+
+// ---- ours -------------------------------------------------------------------------------
+
+struct OursHandler;
+
+impl ours::Bench for OursHandler {
+    async fn echo(&self, item: ours::Item) -> Result<ours::Item, Error> {
+        Ok(item)
+    }
+    async fn echo_batch(&self, b: ours::Batch) -> Result<ours::Batch, Error> {
+        Ok(b)
+    }
+    async fn fire(&self, _x: i64) -> Result<(), Error> {
+        Ok(())
+    }
+    async fn add(&self, a: i64, b: i64) -> Result<i64, Error> {
+        Ok(a.wrapping_add(b))
+    }
+}
+
+fn client_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+/// Our server on a runtime of its own, on threads of its own; runs until the process ends.
+fn serve_ours() -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        client_runtime().block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            tx.send(listener.local_addr().expect("bound"))
+                .expect("main waits");
+            let service = ours::BenchServer::new(OursHandler);
+            Server::builder()
+                .serve(listener, service, std::future::pending())
+                .await;
+        });
+    });
+    rx.recv().expect("the server starts")
+}
+
+async fn ours_client(addr: SocketAddr) -> ours::BenchClient {
+    ours::BenchClient::new(Channel::connect(addr).await.expect("connect"))
+}
+
+async fn ours_sequential_add(addr: SocketAddr, n: usize) -> Vec<Duration> {
+    let client = ours_client(addr).await;
+    let mut times = Vec::with_capacity(n);
+    for i in 0..n {
+        let start = Instant::now();
+        let sum = client.add(1, 2).await.expect("add");
+        times.push(start.elapsed());
+        assert_eq!(sum, 3, "call {i}");
+    }
+    times
+}
+
+async fn ours_sequential_batch(addr: SocketAddr, n: usize) -> Vec<Duration> {
+    let client = ours_client(addr).await;
+    let batch = payload::ours();
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let start = Instant::now();
+        let echoed = client.echo_batch(batch.clone()).await.expect("echo_batch");
+        times.push(start.elapsed());
+        assert_eq!(echoed.items.len(), payload::ITEMS);
+    }
+    times
+}
+
+/// Calls per second of `callers` tasks calling `add` for `period`, on one connection or
+/// one each.
+async fn ours_throughput(addr: SocketAddr, callers: usize, shared: bool, period: Duration) -> f64 {
+    let one = ours_client(addr).await;
+    let mut clients = Vec::new();
+    for _ in 0..callers {
+        clients.push(if shared {
+            one.clone()
+        } else {
+            ours_client(addr).await
+        });
+    }
+    let calls = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut tasks = tokio::task::JoinSet::new();
+    for client in clients {
+        let (calls, stop) = (calls.clone(), stop.clone());
+        tasks.spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                client.add(1, 2).await.expect("add");
+                calls.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+    }
+    tokio::time::sleep(period).await;
+    stop.store(true, Ordering::Relaxed);
+    tasks.join_all().await;
+    per_second(calls.load(Ordering::Relaxed), period)
+}
+
+#[allow(clippy::cast_precision_loss)] // call counts are far below 2^52
+fn per_second(calls: u64, period: Duration) -> f64 {
+    calls as f64 / period.as_secs_f64()
+}
+
+// ---- Apache -----------------------------------------------------------------------------
+
+struct ApacheHandler;
+
+impl apache::BenchSyncHandler for ApacheHandler {
+    fn handle_echo(&self, item: apache::Item) -> thrift::Result<apache::Item> {
+        Ok(item)
+    }
+    fn handle_echo_batch(&self, b: apache::Batch) -> thrift::Result<apache::Batch> {
+        Ok(b)
+    }
+    fn handle_fire(&self, _x: i64) -> thrift::Result<()> {
+        Ok(())
+    }
+    fn handle_add(&self, a: i64, b: i64) -> thrift::Result<i64> {
+        Ok(a.wrapping_add(b))
+    }
+}
+
+type ApacheInput = TBinaryInputProtocol<TFramedReadTransport<ReadHalf<TTcpChannel>>>;
+type ApacheOutput = TBinaryOutputProtocol<TFramedWriteTransport<WriteHalf<TTcpChannel>>>;
+type ApacheClient = apache::BenchSyncClient<ApacheInput, ApacheOutput>;
+
+/// Apache's framed binary protocols over `stream`.
+fn apache_protocols(stream: TcpStream) -> (ApacheInput, ApacheOutput) {
+    let (read, write) = TTcpChannel::with_stream(stream).split().expect("split");
+    (
+        TBinaryInputProtocol::new(TFramedReadTransport::new(read), true),
+        TBinaryOutputProtocol::new(TFramedWriteTransport::new(write), true),
+    )
+}
+
+/// Apache's processor behind a thread per connection, as its `TServer` runs it (which sets
+/// no `TCP_NODELAY`; `nodelay` sets it on the accepted sockets).
+fn serve_apache(nodelay: bool) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("bound");
+    let processor = Arc::new(apache::BenchSyncProcessor::new(ApacheHandler));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let stream = stream.expect("accept");
+            stream.set_nodelay(nodelay).expect("nodelay");
+            let processor = processor.clone();
+            std::thread::spawn(move || {
+                let (mut input, mut output) = apache_protocols(stream);
+                while processor.process(&mut input, &mut output).is_ok() {}
+            });
+        }
+    });
+    addr
+}
+
+fn apache_client(addr: SocketAddr, nodelay: bool) -> ApacheClient {
+    let stream = TcpStream::connect(addr).expect("connect");
+    stream.set_nodelay(nodelay).expect("nodelay");
+    let (input, output) = apache_protocols(stream);
+    apache::BenchSyncClient::new(input, output)
+}
+
+fn add(client: &mut ApacheClient) {
+    use apache::TBenchSyncClient;
+    assert_eq!(client.add(1, 2).expect("add"), 3);
+}
+
+fn echo_batch(client: &mut ApacheClient) {
+    use apache::TBenchSyncClient;
+    thread_local! {
+        static BATCH: apache::Batch = payload::apache();
+    }
+    let batch = BATCH.with(Clone::clone);
+    let echoed = client.echo_batch(batch).expect("echo_batch");
+    assert_eq!(echoed.items.map(|items| items.len()), Some(payload::ITEMS));
+}
+
+fn apache_sequential(
+    addr: SocketAddr,
+    nodelay: bool,
+    n: usize,
+    call: fn(&mut ApacheClient),
+) -> Vec<Duration> {
+    let mut client = apache_client(addr, nodelay);
+    timed(n, || call(&mut client))
+}
+
+/// Calls per second of `callers` threads calling `add` for `period`, with a connection each
+/// or sharing one behind a mutex (Apache's clients take `&mut self`).
+fn apache_throughput(addr: SocketAddr, callers: usize, shared: bool, period: Duration) -> f64 {
+    let one = Arc::new(Mutex::new(apache_client(addr, true)));
+    let calls = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        for _ in 0..callers {
+            let client = if shared {
+                one.clone()
+            } else {
+                Arc::new(Mutex::new(apache_client(addr, true)))
+            };
+            let (calls, stop) = (&calls, &stop);
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    add(&mut client.lock().expect("no panics"));
+                    calls.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+        std::thread::sleep(period);
+        stop.store(true, Ordering::Relaxed);
+    });
+    per_second(calls.load(Ordering::Relaxed), period)
+}
