@@ -4,17 +4,21 @@
 //!
 //! Routing follows the message type: CALL and ONEWAY go to the local [`Service`], REPLY and
 //! EXCEPTION complete the pending call with their seqid. The reader never waits on a handler:
-//! each CALL runs in its own task and its reply is queued when it finishes; ONEWAYs run one
-//! after another in arrival order on a task of their own.
+//! it polls each CALL once (a handler that answers at once is answered without a task), then
+//! runs it in a task of its own whose reply is queued when it finishes; ONEWAYs run one after
+//! another in arrival order on a task of their own.
 //!
 //! A peer that does not read cannot make a connection hold more than a bounded amount: while
 //! the bytes queued for it are over [`BACKLOG`], nothing more is read from it (its sends back
 //! up in TCP), and calls beyond the in-flight limit are answered at once, without a task.
 
 use std::collections::HashMap;
-use std::pin::pin;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -415,16 +419,51 @@ async fn route<S: Service>(
             shared.send(message.exception(&overloaded)).await?;
         }
         MessageType::Call => {
-            let (shared, service) = (shared.clone(), service.clone());
-            calls.spawn(async move {
-                if let Some(reply) = service.call(message).await {
-                    // A closed connection has nobody to reply to.
-                    let _ = shared.send(reply).await;
+            let service = service.clone();
+            let mut call = Guarded(Box::pin(async move { service.call(message).await }));
+            // A handler that answers at once is answered here: no task, no thread woken.
+            match std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut call).poll(cx))).await {
+                Poll::Ready(answer) => reply(shared, answer).await,
+                Poll::Pending => {
+                    let shared = shared.clone();
+                    calls.spawn(async move { reply(&shared, call.await).await });
                 }
-            });
+            }
         }
     }
     Ok(())
+}
+
+/// Queues a handler's answer; a handler that panicked closes the connection (its callers
+/// get `Disconnected` rather than waiting for answers that will not come).
+async fn reply(shared: &Shared, answer: Result<Option<Outgoing>, Panicked>) {
+    match answer {
+        // A closed connection has nobody to reply to.
+        Ok(Some(reply)) => drop(shared.send(reply).await),
+        Ok(None) => {}
+        Err(Panicked) => {
+            tracing::error!("a handler panicked; closing the connection");
+            shared.close();
+        }
+    }
+}
+
+/// A handler's panic, caught.
+struct Panicked;
+
+/// A boxed future whose panics are caught and returned.
+struct Guarded<F>(Pin<Box<F>>);
+
+impl<F: Future> Future for Guarded<F> {
+    type Output = Result<F::Output, Panicked>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match std::panic::catch_unwind(AssertUnwindSafe(|| self.0.as_mut().poll(cx))) {
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(_) => Poll::Ready(Err(Panicked)),
+        }
+    }
 }
 
 /// The task that runs oneway calls one at a time, in the order they arrived.
@@ -441,8 +480,10 @@ fn spawn_oneways<S: Service>(
                 () = shared.closed() => None,
             };
             let Some(message) = message else { break };
-            // A oneway has no reply, even an error.
-            let _ = service.call(message).await;
+            // A oneway has no reply, even an error; a panic ends only its own call.
+            if Guarded(Box::pin(service.call(message))).await.is_err() {
+                tracing::error!("a oneway handler panicked");
+            }
         }
     });
     tx

@@ -7,6 +7,7 @@
 //! and 16 callers, on one shared connection and on a connection each, with ratios against
 //! Apache-with-nodelay. `scripts/bench-rpc.sh` runs it unpinned and pinned to one core.
 
+use std::future::Future;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -23,72 +24,145 @@ use thrift_bidi_tests::generated::apache::bench as apache;
 use thrift_bidi_tests::generated::default::bench as ours;
 use thrift_bidi_tests::payload;
 
-const SEQUENTIAL_ADDS: usize = 5_000;
-const SEQUENTIAL_BATCHES: usize = 300;
-const STOCK_CALLS: usize = 20;
-const THROUGHPUT_FOR: Duration = Duration::from_secs(1);
+const SEQUENTIAL_ADDS: usize = 1_000;
+const SEQUENTIAL_BATCHES: usize = 60;
+const STOCK_CALLS: usize = 10;
+const THROUGHPUT_FOR: Duration = Duration::from_millis(500);
 const CALLERS: [usize; 3] = [1, 4, 16];
+/// Each measurement is repeated this many times, the stacks taking turns, so that the
+/// machine's drifts hit them alike.
+const ROUNDS: usize = 5;
+
+/// Our stack on one kind of tokio runtime (client and server alike).
+struct Ours {
+    name: &'static str,
+    addr: SocketAddr,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Ours {
+    fn start(name: &'static str, current_thread: bool) -> Self {
+        Self {
+            name,
+            addr: serve_ours(current_thread),
+            rt: runtime(current_thread),
+        }
+    }
+
+    /// Runs `task` as a task of the runtime, as the code of a server or service runs
+    /// (`block_on` alone would poll it on this thread, outside a multi-thread runtime's
+    /// workers).
+    fn run<T: Send + 'static>(&self, task: impl Future<Output = T> + Send + 'static) -> T {
+        self.rt.block_on(self.rt.spawn(task)).expect("no panics")
+    }
+}
 
 fn main() {
     // `cargo bench` passes `--bench`; a test run (`cargo test --benches`) does not: then only
     // check that everything runs, briefly.
     let quick = !std::env::args().any(|a| a == "--bench");
-    let scale = if quick { 50 } else { 1 };
-    let ours_addr = serve_ours();
+    let scale = if quick { 20 } else { 1 };
+    let ours = [
+        Ours::start("ours (multi-thread)", false),
+        Ours::start("ours (current-thread)", true),
+    ];
     let apache_nodelay = serve_apache(true);
     let apache_stock = serve_apache(false);
-    let rt = client_runtime();
 
-    let floor = ping_pong(SEQUENTIAL_ADDS / scale);
+    let (adds, batches) = (SEQUENTIAL_ADDS / scale, SEQUENTIAL_BATCHES / scale);
+    let mut floor = Vec::new();
+    let mut add_times = vec![Vec::new(); ours.len() + 1];
+    let mut batch_times = vec![Vec::new(); ours.len() + 1];
+    for _ in 0..ROUNDS {
+        floor.extend(ping_pong(adds));
+        for (i, o) in ours.iter().enumerate() {
+            add_times[i].extend(o.run(ours_sequential_add(o.addr, adds)));
+            batch_times[i].extend(o.run(ours_sequential_batch(o.addr, batches)));
+        }
+        add_times[ours.len()].extend(apache_sequential(apache_nodelay, true, adds, add));
+        batch_times[ours.len()].extend(apache_sequential(
+            apache_nodelay,
+            true,
+            batches,
+            echo_batch,
+        ));
+    }
+    let stock = apache_sequential(apache_stock, false, STOCK_CALLS.div_ceil(scale), add);
+    let mut names: Vec<&str> = ours.iter().map(|o| o.name).collect();
+    names.push("apache nodelay");
     println!(
-        "raw 64-byte ping-pong (TCP_NODELAY, blocking threads): p50 {}",
+        "floor: raw 64-byte ping-pong (blocking threads, TCP_NODELAY) p50 {}",
         us(percentile(&floor, 50))
     );
-
-    let ours_add = rt.block_on(ours_sequential_add(ours_addr, SEQUENTIAL_ADDS / scale));
-    let apache_add = apache_sequential(apache_nodelay, true, SEQUENTIAL_ADDS / scale, add);
-    let stock_add = apache_sequential(apache_stock, false, STOCK_CALLS / scale.min(10), add);
-    println!("\nsequential add            p50        p99   (ratio of p50 to Apache-nodelay)");
-    for (name, times) in [
-        ("ours", &ours_add),
-        ("apache nodelay", &apache_add),
-        ("apache stock", &stock_add),
-    ] {
-        println!(
-            "  {name:<22} {:>9} {:>10}   {:.2}x",
-            us(percentile(times, 50)),
-            us(percentile(times, 99)),
-            ratio(percentile(times, 50), percentile(&apache_add, 50)),
-        );
-    }
-
-    let ours_batch = rt.block_on(ours_sequential_batch(ours_addr, SEQUENTIAL_BATCHES / scale));
-    let apache_batch =
-        apache_sequential(apache_nodelay, true, SEQUENTIAL_BATCHES / scale, echo_batch);
-    println!("\nsequential echo_batch     p50        p99");
-    for (name, times) in [("ours", &ours_batch), ("apache nodelay", &apache_batch)] {
-        println!(
-            "  {name:<22} {:>9} {:>10}   {:.2}x",
-            us(percentile(times, 50)),
-            us(percentile(times, 99)),
-            ratio(percentile(times, 50), percentile(&apache_batch, 50)),
-        );
-    }
+    latency_table(
+        "sequential add",
+        &names,
+        &add_times,
+        Some(("apache stock", &stock)),
+    );
+    latency_table("sequential echo_batch", &names, &batch_times, None);
 
     let period = THROUGHPUT_FOR / u32::try_from(scale).expect("small");
     println!(
-        "\nadd throughput (calls/s)  callers  ours shared  ours each  apache each  apache shared"
+        "\nadd throughput, calls/s (median of {ROUNDS} rounds; ratio to apache, a connection each)"
     );
-    for callers in CALLERS {
-        let shared = rt.block_on(ours_throughput(ours_addr, callers, true, period));
-        let each = rt.block_on(ours_throughput(ours_addr, callers, false, period));
-        let apache_each = apache_throughput(apache_nodelay, callers, false, period);
-        let apache_shared = apache_throughput(apache_nodelay, callers, true, period);
+    println!("  {:<24} {:>16} {:>16} {:>16}", "callers", "1", "4", "16");
+    let mut rows: Vec<(String, Vec<f64>)> = Vec::new();
+    for o in &ours {
+        for shared in [true, false] {
+            let label = format!("{} {}", o.name, if shared { "shared" } else { "each" });
+            let figures = CALLERS.map(|callers| {
+                median_of(|| o.run(ours_throughput(o.addr, callers, shared, period)))
+            });
+            rows.push((label, figures.to_vec()));
+        }
+    }
+    for shared in [false, true] {
+        let label = format!("apache nodelay {}", if shared { "shared" } else { "each" });
+        let figures = CALLERS.map(|callers| {
+            median_of(|| apache_throughput(apache_nodelay, callers, shared, period))
+        });
+        rows.push((label, figures.to_vec()));
+    }
+    let apache_each = rows[rows.len() - 2].1.clone();
+    for (label, figures) in &rows {
+        print!("  {label:<34}");
+        for (figure, base) in figures.iter().zip(&apache_each) {
+            print!(" {figure:>8.0} {:>5.2}x", figure / base);
+        }
+        println!();
+    }
+}
+
+/// The median of `ROUNDS` runs of `measure`.
+fn median_of(mut measure: impl FnMut() -> f64) -> f64 {
+    let mut runs: Vec<f64> = (0..ROUNDS).map(|_| measure()).collect();
+    runs.sort_by(f64::total_cmp);
+    runs[ROUNDS / 2]
+}
+
+/// Prints p50 and p99 of each stack, with the ratio of its p50 to the last stack's.
+fn latency_table(
+    title: &str,
+    names: &[&str],
+    times: &[Vec<Duration>],
+    extra: Option<(&str, &[Duration])>,
+) {
+    let base = percentile(times.last().expect("apache is last"), 50);
+    println!(
+        "\n{title:<34} {:>10} {:>10}   p50 vs apache nodelay",
+        "p50", "p99"
+    );
+    let rows = names
+        .iter()
+        .zip(times.iter().map(Vec::as_slice))
+        .chain(extra.as_ref().map(|(n, t)| (n, *t)));
+    for (name, times) in rows {
         println!(
-            "  {callers:>31} {shared:>12.0} {each:>10.0} {apache_each:>12.0} {apache_shared:>14.0}   \
-             ours each / apache each {:.2}x, ours shared / apache each {:.2}x",
-            each / apache_each,
-            shared / apache_each,
+            "  {name:<32} {:>10} {:>10}   {:.2}x",
+            us(percentile(times, 50)),
+            us(percentile(times, 99)),
+            ratio(percentile(times, 50), base),
         );
     }
 }
@@ -156,18 +230,20 @@ impl ours::Bench for OursHandler {
     }
 }
 
-fn client_runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime")
+fn runtime(current_thread: bool) -> tokio::runtime::Runtime {
+    let mut builder = if current_thread {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    builder.enable_all().build().expect("a runtime")
 }
 
 /// Our server on a runtime of its own, on threads of its own; runs until the process ends.
-fn serve_ours() -> SocketAddr {
+fn serve_ours(current_thread: bool) -> SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        client_runtime().block_on(async move {
+        runtime(current_thread).block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await
                 .expect("bind");
