@@ -1,6 +1,6 @@
 //! Desugaring before generation: every service function gets an args struct (its parameters)
-//! and a result struct (field 0 `success` for a non-void return, then its exceptions, all
-//! optional), added to a copy of the program next to their service, so that the ordinary
+//! and, unless it is oneway, a result struct (field 0 `success` for a non-void return, then
+//! its exceptions, all optional), added to a copy of the program next to their service, so that the ordinary
 //! struct generator writes, names and derives them like any other struct.
 
 use crate::ir::{
@@ -10,7 +10,7 @@ use crate::ir::{
 /// The args and result structs of each function, by service then function.
 #[derive(Debug, Default)]
 pub(crate) struct Messages {
-    by_service: Vec<Vec<(StructId, StructId)>>,
+    by_service: Vec<Vec<(StructId, Option<StructId>)>>,
     /// The first struct that is an args or result struct (all after it are too).
     first: usize,
 }
@@ -22,8 +22,8 @@ impl Messages {
         id.index() >= self.first
     }
 
-    /// The args and result structs of function `f` of `service`.
-    pub(crate) fn of(&self, service: ServiceId, f: usize) -> (StructId, StructId) {
+    /// The args and result structs of function `f` of `service` (a oneway has no result).
+    pub(crate) fn of(&self, service: ServiceId, f: usize) -> (StructId, Option<StructId>) {
         self.by_service[service.index()][f]
     }
 }
@@ -74,18 +74,21 @@ pub(crate) fn desugar(program: &Program) -> (Program, Messages) {
                 field.default = None;
                 field
             });
-            let result = push(
-                &mut out,
-                Struct {
-                    kind: StructKind::Struct,
-                    name: name("result"),
-                    file: service.file,
-                    fields: success.into_iter().chain(exceptions).collect(),
-                    meta: Meta::default(),
-                    span: function.span,
-                },
-            );
-            added.extend([Item::Struct(args), Item::Struct(result)]);
+            added.push(Item::Struct(args));
+            let result = function.oneway.is_none().then(|| {
+                push(
+                    &mut out,
+                    Struct {
+                        kind: StructKind::Struct,
+                        name: name("result"),
+                        file: service.file,
+                        fields: success.into_iter().chain(exceptions).collect(),
+                        meta: Meta::default(),
+                        span: function.span,
+                    },
+                )
+            });
+            added.extend(result.map(Item::Struct));
             pairs.push((args, result));
         }
         let items = &mut out.files[service.file.index()].items;

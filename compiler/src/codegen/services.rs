@@ -23,6 +23,7 @@ struct Method<'a> {
     params: Vec<(proc_macro2::Ident, TokenStream)>,
     returns: TokenStream,
     args: TokenStream,
+    /// The result struct (empty for a oneway, which has none).
     result: TokenStream,
     /// Its error type.
     error: TokenStream,
@@ -43,15 +44,17 @@ impl Context<'_> {
                 (name, self.field_type(&args_struct.fields[i], from))
             })
             .collect();
-        let result_struct = &self.program.structs[result.index()];
         let has_success = function.returns.is_some();
-        let exceptions = (usize::from(has_success)..result_struct.fields.len())
-            .map(|i| {
-                let field = to_ident(self.names.entry(Slot::Fields(result), i));
-                let variant = to_ident(&convert(Case::Type, &result_struct.fields[i].name.name));
-                (field, variant)
-            })
-            .collect();
+        let exceptions = result.map_or_else(Vec::new, |result| {
+            let fields = &self.program.structs[result.index()].fields;
+            (usize::from(has_success)..fields.len())
+                .map(|i| {
+                    let field = to_ident(self.names.entry(Slot::Fields(result), i));
+                    let variant = to_ident(&convert(Case::Type, &fields[i].name.name));
+                    (field, variant)
+                })
+                .collect()
+        });
         let prefix = self.module_prefix(s.file, from);
         let error = if function.throws.is_empty() {
             let cg = cg();
@@ -70,7 +73,9 @@ impl Context<'_> {
                 .as_ref()
                 .map_or_else(|| quote!(()), |ty| self.rust_type(ty, from)),
             args: self.path(Item::Struct(args), s.file, from),
-            result: self.path(Item::Struct(result), s.file, from),
+            result: result.map_or_else(TokenStream::new, |result| {
+                self.path(Item::Struct(result), s.file, from)
+            }),
             error,
             exceptions,
             has_success,
