@@ -234,3 +234,66 @@ async fn a_thousand_connections_opened_and_dropped() {
         metrics.num_alive_tasks()
     );
 }
+
+/// A binary-protocol REPLY of `method` with `seqid` and `result` (the encoded result struct).
+fn binary_reply(method: &str, seqid: [u8; 4], result: &[u8]) -> Vec<u8> {
+    let mut message = binary_call(method, result);
+    message[3] = 2;
+    let at = 8 + method.len();
+    message[at..at + 4].copy_from_slice(&seqid);
+    message
+}
+
+/// A server that answers each call with what `answer` makes of its method and seqid.
+async fn fake_server(answer: fn(&str, [u8; 4]) -> Vec<u8>) -> Address {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = Address::Tcp(listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        loop {
+            let mut len = [0; 4];
+            if stream.read_exact(&mut len).await.is_err() {
+                return;
+            }
+            let mut call = vec![0; usize::try_from(u32::from_be_bytes(len)).unwrap()];
+            stream.read_exact(&mut call).await.unwrap();
+            let name_len =
+                usize::try_from(u32::from_be_bytes(call[4..8].try_into().unwrap())).unwrap();
+            let method = std::str::from_utf8(&call[8..8 + name_len]).unwrap();
+            let seqid = call[8 + name_len..12 + name_len].try_into().unwrap();
+            stream
+                .write_all(&framed(&answer(method, seqid)))
+                .await
+                .unwrap();
+        }
+    });
+    address
+}
+
+/// Replies that do not answer the call are application errors, as in Apache's clients: one
+/// naming another method is `WRONG_METHOD_NAME`, one without a result is `MISSING_RESULT`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_that_do_not_answer_the_call_are_application_errors() {
+    let cases: [(
+        fn(&str, [u8; 4]) -> Vec<u8>,
+        thrift_bidi::ApplicationErrorKind,
+    ); 2] = [
+        (
+            |_, seqid| binary_reply("pong", seqid, &[0]),
+            thrift_bidi::ApplicationErrorKind::WrongMethodName,
+        ),
+        (
+            |method, seqid| binary_reply(method, seqid, &[0]),
+            thrift_bidi::ApplicationErrorKind::MissingResult,
+        ),
+    ];
+    for (answer, kind) in cases {
+        let address = fake_server(answer).await;
+        let client =
+            WorkerClient::new(connect(&address, Transport::Framed, Protocol::Binary).await);
+        match timeout(BOUND, client.ping(1)).await.unwrap() {
+            Err(Error::Application(exception)) => assert_eq!(exception.kind, kind),
+            other => panic!("want {kind:?}, got {other:?}"),
+        }
+    }
+}
