@@ -244,8 +244,11 @@ fn binary_reply(method: &str, seqid: [u8; 4], result: &[u8]) -> Vec<u8> {
     message
 }
 
+/// What a fake server answers to a call, given its method and seqid.
+type Answer = fn(&str, [u8; 4]) -> Vec<u8>;
+
 /// A server that answers each call with what `answer` makes of its method and seqid.
-async fn fake_server(answer: fn(&str, [u8; 4]) -> Vec<u8>) -> Address {
+async fn fake_server(answer: Answer) -> Address {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = Address::Tcp(listener.local_addr().unwrap());
     tokio::spawn(async move {
@@ -274,10 +277,7 @@ async fn fake_server(answer: fn(&str, [u8; 4]) -> Vec<u8>) -> Address {
 /// naming another method is `WRONG_METHOD_NAME`, one without a result is `MISSING_RESULT`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replies_that_do_not_answer_the_call_are_application_errors() {
-    let cases: [(
-        fn(&str, [u8; 4]) -> Vec<u8>,
-        thrift_bidi::ApplicationErrorKind,
-    ); 2] = [
+    let cases: [(Answer, thrift_bidi::ApplicationErrorKind); 2] = [
         (
             |_, seqid| binary_reply("pong", seqid, &[0]),
             thrift_bidi::ApplicationErrorKind::WrongMethodName,
