@@ -8,19 +8,22 @@ use std::time::Duration;
 
 use tokio::net::{TcpStream, ToSocketAddrs, UnixStream};
 
+use crate::bidi::{self, Callbacks};
 use crate::connection::{self, Settings, Shared};
 use crate::message::{ApplicationErrorKind, ApplicationException};
 use crate::protocol::MessageType;
-use crate::service::NoService;
+use crate::service::{NoService, Service};
 use crate::stream::Stream;
 use crate::value::Value;
 use crate::Error;
 
 /// A connection to a server: cheap to clone, shared by tasks, many calls in flight at once.
-/// The connection closes when the last clone is dropped.
+/// The connection closes when the last clone is dropped. (A server's channel back to its
+/// client, from [`crate::Connection::callbacks`], leaves that to the server.)
 #[derive(Clone)]
 pub struct Channel {
-    connection: Arc<Owner>,
+    shared: Arc<Shared>,
+    owner: Option<Arc<Owner>>,
     service: Option<Arc<str>>,
     call_timeout: Option<Duration>,
 }
@@ -37,7 +40,7 @@ impl Drop for Owner {
 impl std::fmt::Debug for Channel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Channel")
-            .field("codec", &self.connection.0.codec)
+            .field("codec", &self.shared.codec)
             .field("service", &self.service)
             .field("closed", &self.is_closed())
             .finish_non_exhaustive()
@@ -64,11 +67,30 @@ impl Channel {
         }
     }
 
+    /// The channel a server calls its client back on.
+    pub(crate) fn to_peer(shared: Arc<Shared>) -> Self {
+        Self {
+            shared,
+            owner: None,
+            service: None,
+            call_timeout: None,
+        }
+    }
+
+    /// Fails unless this side may call: a server calls back only a client that said hello.
+    fn check_peer(&self) -> Result<(), Error> {
+        if self.owner.is_none() && !self.shared.has_peer_hello() {
+            return Err(Error::Unavailable);
+        }
+        Ok(())
+    }
+
     /// Calls `method` with `args`, decoding the reply's result struct as `R`.
     pub async fn call<A: Value, R: Value>(&self, method: &str, args: &A) -> Result<R, Error> {
+        self.check_peer()?;
         let name = self.name(method);
-        let shared = &self.connection.0;
-        let reply = shared
+        let reply = self
+            .shared
             .call(name, MessageType::Call, args, self.call_timeout)
             .await?
             .ok_or(Error::Disconnected)?;
@@ -86,9 +108,9 @@ impl Channel {
 
     /// Calls oneway `method` with `args`: returns once the call is queued for sending.
     pub async fn oneway<A: Value>(&self, method: &str, args: &A) -> Result<(), Error> {
+        self.check_peer()?;
         let name = self.name(method);
-        let shared = &self.connection.0;
-        shared
+        self.shared
             .call(name, MessageType::Oneway, args, self.call_timeout)
             .await
             .map(drop)
@@ -96,12 +118,27 @@ impl Channel {
 
     /// Whether the connection has closed (calls fail with [`Error::Disconnected`]).
     pub fn is_closed(&self) -> bool {
-        self.connection.0.is_closed()
+        self.shared.is_closed()
     }
 
     /// Resolves when the connection closes.
     pub async fn closed(&self) {
-        self.connection.0.closed().await;
+        self.shared.closed().await;
+    }
+
+    /// What this client knows about its server calling it back (see
+    /// [`ChannelBuilder::callbacks`]).
+    pub fn callbacks(&self) -> Callbacks {
+        *self.shared.callbacks.borrow()
+    }
+
+    /// Waits for the server's answer to the hello: whether it may call this client back.
+    /// (`NotOffered` at once for a client serving no callbacks.)
+    pub async fn callbacks_ready(&self) -> Callbacks {
+        let mut state = self.shared.callbacks.subscribe();
+        let ready = state.wait_for(|state| *state != Callbacks::Pending).await;
+        // The sender lives as long as the connection's state, which `self` holds.
+        ready.map_or(Callbacks::Unavailable, |state| *state)
     }
 
     /// Whether a reply named `reply` answers a call of `method`: multiplexed replies name the
@@ -125,16 +162,30 @@ impl Channel {
     }
 }
 
-/// Settings for [`Channel`]s: the codec (which must match the server's), limits and timeouts.
+/// Settings for [`Channel`]s: the codec (which must match the server's), limits and timeouts,
+/// and the callback service the client serves, if any.
 #[derive(Clone, Debug, Default)]
-pub struct ChannelBuilder {
+pub struct ChannelBuilder<S = NoService> {
     settings: Settings,
     connect_timeout: Option<Duration>,
     call_timeout: Option<Duration>,
+    callbacks: Option<S>,
 }
 
-impl ChannelBuilder {
+impl<S: Service + Clone> ChannelBuilder<S> {
     crate::transport::codec_setters!();
+
+    /// Serves `service` (a generated callback server) to the server over the connection:
+    /// the client says hello first, and a bidirectional server may then call it back.
+    #[must_use]
+    pub fn callbacks<T: Service + Clone>(self, service: T) -> ChannelBuilder<T> {
+        ChannelBuilder {
+            settings: self.settings,
+            connect_timeout: self.connect_timeout,
+            call_timeout: self.call_timeout,
+            callbacks: Some(service),
+        }
+    }
 
     /// How long connecting may take.
     #[must_use]
@@ -167,9 +218,18 @@ impl ChannelBuilder {
     pub fn over(self, stream: impl Stream) -> Channel {
         // A client never stops reading on its own; it closes when its channels are dropped.
         let (_, never) = tokio::sync::watch::channel(false);
-        let (shared, _) = connection::start(stream.split(), self.settings, |_| NoService, never);
+        let (shared, _) = match self.callbacks {
+            Some(service) => {
+                let name = service.name().to_owned();
+                let started = connection::start(stream.split(), self.settings, |_| service, never);
+                bidi::say_hello(&started.0, &name);
+                started
+            }
+            None => connection::start(stream.split(), self.settings, |_| NoService, never),
+        };
         Channel {
-            connection: Arc::new(Owner(shared)),
+            owner: Some(Arc::new(Owner(shared.clone()))),
+            shared,
             service: None,
             call_timeout: self.call_timeout,
         }

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::{pin, Pin};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -25,6 +25,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, oneshot, watch, Notify};
 use tokio::task::JoinSet;
 
+use crate::bidi::{self, Callbacks};
 use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
 use crate::protocol::{MessageHeader, MessageType};
 use crate::service::Service;
@@ -68,6 +69,10 @@ pub(crate) struct Shared {
     backlog: Backlog,
     pending: Mutex<Pending>,
     closed: watch::Sender<bool>,
+    /// The peer said hello: it serves callbacks.
+    peer_hello: AtomicBool,
+    /// What the hello this side sent brought (clients with callbacks).
+    pub(crate) callbacks: watch::Sender<Callbacks>,
 }
 
 /// This side's calls awaiting replies.
@@ -104,6 +109,8 @@ where
             calls: HashMap::new(),
         }),
         closed: watch::channel(false).0,
+        peer_hello: AtomicBool::new(false),
+        callbacks: watch::channel(Callbacks::NotOffered).0,
     });
     let writer = MessageWriter::new(write, settings.codec.transport);
     tokio::spawn(write_loop(
@@ -169,6 +176,34 @@ impl Shared {
         Ok(())
     }
 
+    /// Queues a CALL at once (the queue must have room, as it has on a new connection);
+    /// the receiver gets its reply.
+    pub(crate) fn call_now<T: Value>(
+        &self,
+        name: &str,
+        args: &T,
+    ) -> Result<oneshot::Receiver<Incoming>, Error> {
+        let (seqid, reply) = self.register(true)?;
+        let header = MessageHeader {
+            name: name.to_owned(),
+            kind: MessageType::Call,
+            seqid,
+        };
+        let message = Outgoing::encode(self.codec.protocol, &header, args);
+        let queued = Queued {
+            backlog: &self.backlog,
+            bytes: message.len(),
+        };
+        self.backlog
+            .bytes
+            .fetch_add(queued.bytes, Ordering::Relaxed);
+        self.outgoing
+            .try_send(message)
+            .map_err(|_| Error::Disconnected)?;
+        std::mem::forget(queued);
+        reply.ok_or(Error::Disconnected)
+    }
+
     /// Picks the next seqid not in use, and a slot for its reply when one is expected.
     fn register(
         &self,
@@ -212,6 +247,16 @@ impl Shared {
                 "reply for no pending call discarded"
             ),
         }
+    }
+
+    /// Records that the peer said hello (it may be called back from now on).
+    pub(crate) fn peer_said_hello(&self) {
+        self.peer_hello.store(true, Ordering::Release);
+    }
+
+    /// Whether the peer said hello.
+    pub(crate) fn has_peer_hello(&self) -> bool {
+        self.peer_hello.load(Ordering::Acquire)
     }
 
     /// Marks the connection closed and fails every pending call.
@@ -406,6 +451,10 @@ async fn route<S: Service>(
     frame: bytes::Bytes,
 ) -> Result<(), Error> {
     let message = Incoming::parse(shared.codec.protocol, frame, shared.codec.limits)?;
+    if let Some(callback) = service.callback().filter(|_| bidi::is_hello(&message)) {
+        // Answered before anything read after it is dispatched.
+        return shared.send(bidi::welcome(shared, &message, callback)).await;
+    }
     match message.kind() {
         MessageType::Reply | MessageType::Exception => shared.complete(message),
         MessageType::Oneway => {

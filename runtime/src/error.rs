@@ -16,6 +16,10 @@ pub enum Error {
     /// The connection closed before the reply came (or was closed already).
     #[error("the connection is closed")]
     Disconnected,
+    /// A callback to a client that did not say hello: a plain Thrift client, which cannot
+    /// take calls.
+    #[error("the peer serves no callbacks")]
+    Unavailable,
     /// No reply within the call timeout (or no connection within the connect timeout).
     #[error("timed out")]
     Timeout,

@@ -21,6 +21,7 @@
 #[doc(hidden)]
 #[path = "codegen.rs"]
 pub mod __codegen;
+mod bidi;
 mod client;
 mod connection;
 mod error;
@@ -32,6 +33,7 @@ mod stream;
 mod transport;
 pub mod value;
 
+pub use bidi::{Callbacks, Connection};
 pub use bytes::Bytes;
 pub use bytestring::ByteString;
 pub use client::{Channel, ChannelBuilder};

@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 
+use crate::bidi::Connection;
 use crate::connection::{self, Settings};
 use crate::service::Service;
 use crate::stream::{Listener, Stream};
@@ -83,15 +84,17 @@ impl Server {
         L: Listener,
         S: Service + Clone,
     {
-        self.serve_with(listener, move || service.clone(), shutdown)
+        self.serve_with(listener, move |_| service.clone(), shutdown)
             .await;
     }
 
-    /// Like [`Server::serve`], with a service made for each connection by `make`.
+    /// Like [`Server::serve`], with a service made for each connection by `make`, which is
+    /// given the [`Connection`]: for a bidirectional service, the way to call that
+    /// connection's client back.
     pub async fn serve_with<L, S>(
         self,
         mut listener: L,
-        make: impl Fn() -> S,
+        make: impl Fn(&Connection) -> S,
         shutdown: impl Future<Output = ()>,
     ) where
         L: Listener,
@@ -110,9 +113,12 @@ impl Server {
             let Some((stream, slot)) = accepted else {
                 continue;
             };
-            let service = make();
-            let (_, task) =
-                connection::start(stream.split(), self.settings, |_| service, stopped.clone());
+            let make = |shared: &Arc<_>| {
+                make(&Connection {
+                    shared: Arc::clone(shared),
+                })
+            };
+            let (_, task) = connection::start(stream.split(), self.settings, make, stopped.clone());
             connections.spawn(async move {
                 let _ = task.await;
                 drop(slot);

@@ -17,6 +17,18 @@ use crate::Error;
 pub trait Service: Send + Sync + 'static {
     /// Handles one CALL or ONEWAY; returns the reply to send (`None` for a oneway).
     fn call(&self, call: Incoming) -> impl Future<Output = Option<Outgoing>> + Send;
+
+    /// The IDL name of the service, which a client serving it as its callback service names
+    /// in its hello (generated services give theirs).
+    fn name(&self) -> &'static str {
+        ""
+    }
+
+    /// The callback service this service's clients implement, for a bidirectional service
+    /// (`bidi.callback`): its connections answer the clients' hellos and may call them back.
+    fn callback(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 impl Incoming {

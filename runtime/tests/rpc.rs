@@ -5,40 +5,14 @@
 
 use std::time::Duration;
 
-use thrift_bidi::protocol::{ProtocolError, Reader, TType, Writer};
-use thrift_bidi::value::Value;
+mod common;
+
+use common::One;
 use thrift_bidi::{
     ApplicationErrorKind, Channel, Error, Incoming, Multiplexed, Outgoing, Server, Service,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-
-/// A struct of one `i64` field with id `ID`: the args `{1: i64}` and the result `{0: i64}`.
-#[derive(Debug, PartialEq)]
-struct One<const ID: i16>(i64);
-
-impl<const ID: i16> Value for One<ID> {
-    const TTYPE: TType = TType::Struct;
-    fn write<W: Writer>(&self, w: &mut W) {
-        w.write_struct_begin();
-        w.write_field_begin(TType::I64, ID);
-        w.write_i64(self.0);
-        w.write_field_stop();
-        w.write_struct_end();
-    }
-    fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
-        let mut value = 0;
-        r.read_struct_begin()?;
-        while let Some((ty, id)) = r.read_field_begin()? {
-            match (id, ty) {
-                (i, TType::I64) if i == ID => value = r.read_i64()?,
-                _ => r.skip(ty)?,
-            }
-        }
-        r.read_struct_end();
-        Ok(Self(value))
-    }
-}
 
 /// `sleep(ms)` sleeps `ms` milliseconds and answers `ms`; `fail(x)` fails.
 #[derive(Clone)]
@@ -146,7 +120,7 @@ async fn serve_multiplexed() -> (std::net::SocketAddr, tokio::sync::oneshot::Sen
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let make = || Multiplexed::new().with("Sleeper", Sleeper);
+    let make = |_: &thrift_bidi::Connection| Multiplexed::new().with("Sleeper", Sleeper);
     tokio::spawn(Server::builder().serve_with(listener, make, async {
         let _ = stopped.await;
     }));

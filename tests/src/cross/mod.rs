@@ -33,7 +33,7 @@ pub async fn serve(
         .transport(options.transport)
         .protocol(options.protocol);
     let multiplex = options.multiplex;
-    let make = move || {
+    let make = move |_: &thrift_bidi::Connection| {
         let plain = ThriftTestServer::new(Handler);
         let routes = multiplex.then(|| {
             Multiplexed::new()

@@ -1,0 +1,145 @@
+//! Calls in both directions on one connection, with hand-written services (generated ones are
+//! exercised in the tests crate): the hello, callbacks during a call, and plain peers on
+//! either side.
+#![allow(clippy::unwrap_used)] // helpers of this test binary
+
+mod common;
+
+use std::time::Duration;
+
+use common::One;
+use thrift_bidi::{
+    ApplicationErrorKind, Callbacks, Channel, Connection, Error, Incoming, Outgoing, Server,
+    Service,
+};
+use tokio::net::TcpListener;
+
+/// The server's service: `relay(n)` calls the client's `double(n)` back and answers its
+/// answer + 1.
+struct Relay {
+    client: Channel,
+}
+
+impl Service for Relay {
+    async fn call(&self, call: Incoming) -> Option<Outgoing> {
+        match call.method() {
+            "relay" => {
+                call.run(|One::<1>(n)| async move {
+                    let One::<0>(doubled) = self.client.call("double", &One::<1>(n)).await?;
+                    Ok(One::<0>(doubled + 1))
+                })
+                .await
+            }
+            _ => call.unknown_method(),
+        }
+    }
+
+    fn callback(&self) -> Option<&'static str> {
+        Some("Doubler")
+    }
+}
+
+/// The client's callback service: `double(n)` answers `2n`.
+#[derive(Clone)]
+struct Doubler;
+
+impl Service for Doubler {
+    async fn call(&self, call: Incoming) -> Option<Outgoing> {
+        match call.method() {
+            "double" => {
+                call.run(|One::<1>(n)| async move { Ok(One::<0>(2 * n)) })
+                    .await
+            }
+            _ => call.unknown_method(),
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "Doubler"
+    }
+}
+
+/// A plain service that knows no hello.
+#[derive(Clone)]
+struct Plain;
+
+impl Service for Plain {
+    async fn call(&self, call: Incoming) -> Option<Outgoing> {
+        match call.method() {
+            "relay" => call.run(|One::<1>(n)| async move { Ok(One::<0>(n)) }).await,
+            _ => call.unknown_method(),
+        }
+    }
+}
+
+async fn serve_relay() -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let make = |connection: &Connection| Relay {
+        client: connection.callbacks(),
+    };
+    tokio::spawn(Server::builder().serve_with(listener, make, async {
+        let _ = stopped.await;
+    }));
+    (addr, stop)
+}
+
+async fn relay(channel: &Channel, n: i64) -> Result<i64, Error> {
+    channel
+        .call::<_, One<0>>("relay", &One::<1>(n))
+        .await
+        .map(|One(n)| n)
+}
+
+#[tokio::test]
+async fn the_server_calls_back_during_a_call() {
+    let (addr, _stop) = serve_relay().await;
+    let channel = Channel::builder()
+        .callbacks(Doubler)
+        .connect(addr)
+        .await
+        .unwrap();
+    // No waiting for the hello's answer: the server answers it before it reads this call.
+    assert_eq!(relay(&channel, 20).await.unwrap(), 41);
+    assert_eq!(channel.callbacks_ready().await, Callbacks::Available);
+    let mut calls = tokio::task::JoinSet::new();
+    for n in 0..100 {
+        let channel = channel.clone();
+        calls.spawn(async move { (n, relay(&channel, n).await.unwrap()) });
+    }
+    while let Some(joined) = calls.join_next().await {
+        let (n, answer) = joined.unwrap();
+        assert_eq!(answer, 2 * n + 1);
+    }
+}
+
+#[tokio::test]
+async fn a_plain_client_is_never_called_back() {
+    let (addr, _stop) = serve_relay().await;
+    let channel = Channel::connect(addr).await.unwrap();
+    assert_eq!(channel.callbacks(), Callbacks::NotOffered);
+    match relay(&channel, 1).await {
+        Err(Error::Application(e)) => {
+            assert_eq!(e.kind, ApplicationErrorKind::InternalError);
+            assert!(e.message.contains("no callbacks"), "{}", e.message);
+        }
+        other => panic!("want the server's callback to fail, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_client_with_callbacks_works_with_a_plain_server() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(Server::builder().serve(listener, Plain, std::future::pending()));
+    let channel = Channel::builder()
+        .callbacks(Doubler)
+        .connect(addr)
+        .await
+        .unwrap();
+    assert_eq!(relay(&channel, 5).await.unwrap(), 5);
+    let ready = tokio::time::timeout(Duration::from_secs(10), channel.callbacks_ready()).await;
+    assert_eq!(ready.unwrap(), Callbacks::Unavailable);
+    assert_eq!(relay(&channel, 6).await.unwrap(), 6);
+}
