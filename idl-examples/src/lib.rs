@@ -1,4 +1,8 @@
-//! Example IDL compiled by `build.rs` with thrift-bidi, and the programs built on it.
+//! Example IDL compiled by `build.rs` with thrift-bidi, and the programs built on it: the
+//! bidirectional chat (`chat-server`, `chat-client`, `chat-demo`).
+
+pub mod hub;
+pub mod printer;
 
 /// `idl/chat.thrift`: the chat service, its callback service and their types.
 #[allow(missing_docs, clippy::pedantic)]

@@ -275,6 +275,16 @@ fn generate_server(cx: &Context<'_>, id: ServiceId, own: &[Method<'_>]) -> Token
     let dispatch = dispatch_fn(cx, id);
     let doc = format!(" Serves a [`{service}`] handler: give it to `thrift_bidi::Server`.");
     let arms = own.iter().map(generate_arm);
+    let wire_name = &s.name.name;
+    // A bidirectional service answers its clients' hellos (BIDI.md).
+    let callback = s.callback.map(|callback| {
+        let callback = &cx.program.services[callback.index()].name.name;
+        quote! {
+            fn callback(&self) -> ::core::option::Option<&'static str> {
+                ::core::option::Option::Some(#callback)
+            }
+        }
+    });
     let fallback = match s.extends {
         Some(parent) => {
             let p = &cx.program.services[parent.index()];
@@ -312,6 +322,10 @@ fn generate_server(cx: &Context<'_>, id: ServiceId, own: &[Method<'_>]) -> Token
             async fn call(&self, call: #cg::Incoming) -> ::core::option::Option<#cg::Outgoing> {
                 #dispatch(&*self.0, call).await
             }
+            fn name(&self) -> &'static str {
+                #wire_name
+            }
+            #callback
         }
         #[doc(hidden)]
         pub async fn #dispatch<H: #trait_ + ?Sized>(handler: &H, call: #cg::Incoming) -> ::core::option::Option<#cg::Outgoing> {
