@@ -1,6 +1,7 @@
 //! Example IDL compiled by `build.rs` with thrift-bidi, and the programs built on it: the
 //! bidirectional chat (`chat-server`, `chat-client`, `chat-demo`).
 
+pub mod cli;
 pub mod hub;
 pub mod printer;
 

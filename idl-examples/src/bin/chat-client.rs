@@ -1,0 +1,68 @@
+//! An interactive chat client: `chat-client --port N [--host H] [--name NICK]`. Reads
+//! commands from stdin: `/join ROOM`, `/rooms`, `/quit`; any other line is said in the room
+//! joined last. Messages the server pushes are printed as they come.
+
+use std::process::ExitCode;
+
+use idl_examples::chat::{ChatCallbackServer, ChatClient};
+use idl_examples::cli;
+use idl_examples::printer::Printer;
+use thrift_bidi::Channel;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let port = match cli::port(&args) {
+        Ok(port) => port,
+        Err(message) => {
+            eprintln!(
+                "chat-client: {message}\nusage: chat-client --port N [--host H] [--name NICK]"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let host = cli::option(&args, "--host").unwrap_or_else(|| "127.0.0.1".to_owned());
+    let name = cli::option(&args, "--name").unwrap_or_else(|| "me".to_owned());
+    let channel = Channel::builder()
+        .callbacks(ChatCallbackServer::new(Printer::new(&name)))
+        .connect((host.as_str(), port))
+        .await;
+    let chat = match channel {
+        Ok(channel) => ChatClient::new(channel),
+        Err(e) => {
+            eprintln!("chat-client: cannot connect to {host}:{port}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("connected as {name}: /join ROOM, /rooms, /quit; other lines are said in the room");
+    let mut room: Option<String> = None;
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let outcome: Result<(), String> = match line.split_once(' ').unwrap_or((&line, "")) {
+            ("/quit", _) => break,
+            ("/rooms", _) => chat
+                .rooms()
+                .await
+                .map(|rooms| println!("rooms: {rooms:?}"))
+                .map_err(|e| e.to_string()),
+            ("/join", joined) => {
+                room = Some(joined.trim().to_owned());
+                chat.join(joined.trim().to_owned())
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            _ => match &room {
+                Some(room) => chat
+                    .say(room.clone(), line)
+                    .await
+                    .map_err(|e| e.to_string()),
+                None => Err("join a room first: /join ROOM".to_owned()),
+            },
+        };
+        if let Err(e) = outcome {
+            println!("error: {e}");
+        }
+    }
+    ExitCode::SUCCESS
+}

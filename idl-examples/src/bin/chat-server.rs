@@ -1,0 +1,43 @@
+//! The chat server: `chat-server --port N [--host H]`. Serves until interrupted.
+
+use std::process::ExitCode;
+
+use idl_examples::cli;
+use idl_examples::hub::Hub;
+use thrift_bidi::Server;
+use tokio::net::TcpListener;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let port = match cli::port(&args) {
+        Ok(port) => port,
+        Err(message) => {
+            eprintln!("chat-server: {message}\nusage: chat-server --port N [--host H]");
+            return ExitCode::from(2);
+        }
+    };
+    let host = cli::option(&args, "--host").unwrap_or_else(|| "127.0.0.1".to_owned());
+    let listener = match TcpListener::bind((host.as_str(), port)).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("chat-server: cannot listen on {host}:{port}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Ok(addr) = listener.local_addr() {
+        println!("chat-server: listening on {addr}");
+    }
+    let hub = Hub::new();
+    let interrupted = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    Server::builder()
+        .serve_with(
+            listener,
+            move |connection| hub.session(connection),
+            interrupted,
+        )
+        .await;
+    ExitCode::SUCCESS
+}
