@@ -69,15 +69,13 @@ fn wait_for(lines: &mpsc::Receiver<String>, wanted: &str) -> String {
     let mut seen = String::new();
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
-        match lines.recv_timeout(left) {
-            Ok(line) => {
-                seen += &line;
-                seen.push('\n');
-                if line == wanted {
-                    return seen;
-                }
-            }
-            Err(_) => panic!("no {wanted:?} within {BOUND:?}; got:\n{seen}"),
+        let line = lines
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("no {wanted:?} within {BOUND:?}; got:\n{seen}"));
+        seen += &line;
+        seen.push('\n');
+        if line == wanted {
+            return seen;
         }
     }
 }
