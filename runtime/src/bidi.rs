@@ -198,7 +198,7 @@ impl Connection {
     /// (a plain Thrift client would take a call for its own reply). Holding it does not keep
     /// the connection open.
     pub fn callbacks(&self) -> Channel {
-        Channel::to_peer(self.shared.clone())
+        Channel::to_client(self.shared.clone())
     }
 
     /// Whether the client said hello, so that it can be called back.

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use tokio::net::{TcpStream, ToSocketAddrs, UnixStream};
 
-use crate::bidi::{self, Callbacks};
+use crate::bidi::{self, Callbacks as CallbackState};
 use crate::connection::{self, Settings, Shared};
-use crate::message::{ApplicationErrorKind, ApplicationException};
+use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
 use crate::protocol::MessageType;
 use crate::service::{NoService, Service};
 use crate::stream::Stream;
@@ -23,7 +23,10 @@ use crate::Error;
 #[derive(Clone)]
 pub struct Channel {
     shared: Arc<Shared>,
-    owner: Option<Arc<Owner>>,
+    /// Held for its drop, which closes the connection (none on borrowed channels).
+    _owner: Option<Arc<Owner>>,
+    /// Calls go to a client, which must have said hello.
+    to_client: bool,
     service: Option<Arc<str>>,
     call_timeout: Option<Duration>,
 }
@@ -68,18 +71,28 @@ impl Channel {
     }
 
     /// The channel a server calls its client back on.
-    pub(crate) fn to_peer(shared: Arc<Shared>) -> Self {
+    pub(crate) fn to_client(shared: Arc<Shared>) -> Self {
         Self {
             shared,
-            owner: None,
+            _owner: None,
+            to_client: true,
             service: None,
             call_timeout: None,
         }
     }
 
+    /// A channel to the same server that does not keep the connection open (for the
+    /// client's callback handlers, which the connection itself holds).
+    fn borrowed(&self) -> Self {
+        Self {
+            _owner: None,
+            ..self.clone()
+        }
+    }
+
     /// Fails unless this side may call: a server calls back only a client that said hello.
     fn check_peer(&self) -> Result<(), Error> {
-        if self.owner.is_none() && !self.shared.has_peer_hello() {
+        if self.to_client && !self.shared.has_peer_hello() {
             return Err(Error::Unavailable);
         }
         Ok(())
@@ -128,17 +141,19 @@ impl Channel {
 
     /// What this client knows about its server calling it back (see
     /// [`ChannelBuilder::callbacks`]).
-    pub fn callbacks(&self) -> Callbacks {
+    pub fn callbacks(&self) -> CallbackState {
         *self.shared.callbacks.borrow()
     }
 
     /// Waits for the server's answer to the hello: whether it may call this client back.
     /// (`NotOffered` at once for a client serving no callbacks.)
-    pub async fn callbacks_ready(&self) -> Callbacks {
+    pub async fn callbacks_ready(&self) -> CallbackState {
         let mut state = self.shared.callbacks.subscribe();
-        let ready = state.wait_for(|state| *state != Callbacks::Pending).await;
+        let ready = state
+            .wait_for(|state| *state != CallbackState::Pending)
+            .await;
         // The sender lives as long as the connection's state, which `self` holds.
-        ready.map_or(Callbacks::Unavailable, |state| *state)
+        ready.map_or(CallbackState::Unavailable, |state| *state)
     }
 
     /// Whether a reply named `reply` answers a call of `method`: multiplexed replies name the
@@ -165,26 +180,105 @@ impl Channel {
 /// Settings for [`Channel`]s: the codec (which must match the server's), limits and timeouts,
 /// and the callback service the client serves, if any.
 #[derive(Clone, Debug, Default)]
-pub struct ChannelBuilder<S = NoService> {
+pub struct ChannelBuilder<C = NoCallbacks> {
     settings: Settings,
     connect_timeout: Option<Duration>,
     call_timeout: Option<Duration>,
-    callbacks: Option<S>,
+    callbacks: C,
 }
 
-impl<S: Service + Clone> ChannelBuilder<S> {
+/// What a client serves its server: nothing, a service, or a service made with a channel to
+/// the server (see [`ChannelBuilder::callbacks`] and [`ChannelBuilder::callbacks_with`]).
+pub trait MakeCallbacks {
+    /// The service.
+    type Service: Service;
+    /// Makes it, given a channel to the server (`None`: the client serves nothing).
+    fn make(self, server: &Channel) -> Option<Self::Service>;
+}
+
+/// The client side's service: its callbacks, if it serves any.
+struct Serving<S>(Option<S>);
+
+impl<S: Service> Service for Serving<S> {
+    async fn call(&self, call: Incoming) -> Option<Outgoing> {
+        match &self.0 {
+            Some(service) => service.call(call).await,
+            None => call.unknown_method(),
+        }
+    }
+}
+
+/// A client that serves no callbacks.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoCallbacks;
+
+impl MakeCallbacks for NoCallbacks {
+    type Service = NoService;
+    fn make(self, _: &Channel) -> Option<NoService> {
+        None
+    }
+}
+
+/// Serves a service made beforehand.
+#[derive(Clone, Debug)]
+pub struct Ready<S>(S);
+
+impl<S: Service> MakeCallbacks for Ready<S> {
+    type Service = S;
+    fn make(self, _: &Channel) -> Option<S> {
+        Some(self.0)
+    }
+}
+
+/// Serves a service made with a channel to the server.
+#[derive(Clone, Debug)]
+pub struct MadeWith<F>(F);
+
+impl<S: Service, F: FnOnce(&Channel) -> S> MakeCallbacks for MadeWith<F> {
+    type Service = S;
+    fn make(self, server: &Channel) -> Option<S> {
+        Some((self.0)(server))
+    }
+}
+
+impl<C: MakeCallbacks> ChannelBuilder<C> {
     crate::transport::codec_setters!();
 
     /// Serves `service` (a generated callback server) to the server over the connection:
     /// the client says hello first, and a bidirectional server may then call it back.
     #[must_use]
-    pub fn callbacks<T: Service + Clone>(self, service: T) -> ChannelBuilder<T> {
+    pub fn callbacks<S: Service>(self, service: S) -> ChannelBuilder<Ready<S>> {
+        self.with_callbacks(Ready(service))
+    }
+
+    /// Like [`ChannelBuilder::callbacks`], with a service `make` builds given a channel to
+    /// the server, so that a callback can itself call the server. (That channel does not
+    /// keep the connection open: the connection closes when the channels `connect` returns
+    /// are all dropped.)
+    #[must_use]
+    pub fn callbacks_with<S, F>(self, make: F) -> ChannelBuilder<MadeWith<F>>
+    where
+        S: Service,
+        F: FnOnce(&Channel) -> S,
+    {
+        self.with_callbacks(MadeWith(make))
+    }
+
+    fn with_callbacks<D>(self, callbacks: D) -> ChannelBuilder<D> {
         ChannelBuilder {
             settings: self.settings,
             connect_timeout: self.connect_timeout,
             call_timeout: self.call_timeout,
-            callbacks: Some(service),
+            callbacks,
         }
+    }
+
+    /// Callbacks running at once on the connection; more are answered with an
+    /// `INTERNAL_ERROR` "overloaded" application exception.
+    #[must_use]
+    pub fn max_in_flight(mut self, calls: usize) -> Self {
+        self.settings.max_in_flight = calls.max(1);
+        self
     }
 
     /// How long connecting may take.
@@ -218,20 +312,30 @@ impl<S: Service + Clone> ChannelBuilder<S> {
     pub fn over(self, stream: impl Stream) -> Channel {
         // A client never stops reading on its own; it closes when its channels are dropped.
         let (_, never) = tokio::sync::watch::channel(false);
-        let (shared, _) = match self.callbacks {
-            Some(service) => {
-                let name = service.name().to_owned();
-                let started = connection::start(stream.split(), self.settings, |_| service, never);
-                bidi::say_hello(&started.0, &name);
-                started
-            }
-            None => connection::start(stream.split(), self.settings, |_| NoService, never),
+        let call_timeout = self.call_timeout;
+        let mut hello = None;
+        let make = |shared: &Arc<Shared>| {
+            let server = Channel {
+                shared: shared.clone(),
+                _owner: None,
+                to_client: false,
+                service: None,
+                call_timeout,
+            };
+            let service = self.callbacks.make(&server.borrowed());
+            hello = service.as_ref().map(|s| s.name().to_owned());
+            Serving(service)
         };
+        let (shared, _) = connection::start(stream.split(), self.settings, make, never);
+        if let Some(name) = hello {
+            bidi::say_hello(&shared, &name);
+        }
         Channel {
-            owner: Some(Arc::new(Owner(shared.clone()))),
+            _owner: Some(Arc::new(Owner(shared.clone()))),
             shared,
+            to_client: false,
             service: None,
-            call_timeout: self.call_timeout,
+            call_timeout,
         }
     }
 

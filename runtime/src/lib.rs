@@ -36,7 +36,7 @@ pub mod value;
 pub use bidi::{Callbacks, Connection};
 pub use bytes::Bytes;
 pub use bytestring::ByteString;
-pub use client::{Channel, ChannelBuilder};
+pub use client::{Channel, ChannelBuilder, MadeWith, MakeCallbacks, NoCallbacks, Ready};
 pub use error::Error;
 pub use message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
 pub use server::Server;

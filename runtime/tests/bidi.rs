@@ -30,6 +30,10 @@ impl Service for Relay {
                 })
                 .await
             }
+            "inc" => {
+                call.run(|One::<1>(n)| async move { Ok(One::<0>(n + 1)) })
+                    .await
+            }
             _ => call.unknown_method(),
         }
     }
@@ -72,14 +76,45 @@ impl Service for Plain {
     }
 }
 
+/// The client's callback service calling the server in turn: `double(n)` answers
+/// `2 * inc(n)`, asking the server for `inc(n)`.
+struct DoublerViaServer {
+    server: Channel,
+}
+
+impl Service for DoublerViaServer {
+    async fn call(&self, call: Incoming) -> Option<Outgoing> {
+        match call.method() {
+            "double" => {
+                call.run(|One::<1>(n)| async move {
+                    let One::<0>(m) = self.server.call("inc", &One::<1>(n)).await?;
+                    Ok(One::<0>(2 * m))
+                })
+                .await
+            }
+            _ => call.unknown_method(),
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "Doubler"
+    }
+}
+
 async fn serve_relay() -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    serve_relay_with(Server::builder()).await
+}
+
+async fn serve_relay_with(
+    server: Server,
+) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let make = |connection: &Connection| Relay {
         client: connection.callbacks(),
     };
-    tokio::spawn(Server::builder().serve_with(listener, make, async {
+    tokio::spawn(server.serve_with(listener, make, async {
         let _ = stopped.await;
     }));
     (addr, stop)
@@ -142,4 +177,56 @@ async fn a_client_with_callbacks_works_with_a_plain_server() {
     let ready = tokio::time::timeout(Duration::from_secs(10), channel.callbacks_ready()).await;
     assert_eq!(ready.unwrap(), Callbacks::Unavailable);
     assert_eq!(relay(&channel, 6).await.unwrap(), 6);
+}
+
+/// Three levels: the client's call runs a server handler that calls the client back, whose
+/// callback handler calls the server again. With room for one incoming call at a time on the
+/// server, the third level is refused at once instead of waiting forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_nest_three_deep_across_the_connection() {
+    let connect = |addr| {
+        Channel::builder()
+            .callbacks_with(|server: &Channel| DoublerViaServer {
+                server: server.clone(),
+            })
+            .connect(addr)
+    };
+    let (addr, _stop) = serve_relay().await;
+    let channel = connect(addr).await.unwrap();
+    // relay(n) = double(n) + 1 = 2 * inc(n) + 1 = 2n + 3.
+    assert_eq!(relay(&channel, 10).await.unwrap(), 23);
+
+    let (addr, _stop) = serve_relay_with(Server::builder().max_in_flight(1)).await;
+    let channel = connect(addr).await.unwrap();
+    let refused = tokio::time::timeout(Duration::from_secs(5), relay(&channel, 10)).await;
+    match refused.expect("refused promptly") {
+        Err(Error::Application(e)) => {
+            assert_eq!(e.kind, ApplicationErrorKind::InternalError);
+            assert!(e.message.contains("overloaded"), "{}", e.message);
+        }
+        other => panic!("want the third level refused, got {other:?}"),
+    }
+}
+
+/// The callback handler's channel to the server does not keep the connection open.
+#[tokio::test]
+async fn the_callback_handlers_channel_does_not_keep_the_connection() {
+    let (addr, _stop) = serve_relay().await;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let channel = Channel::builder()
+        .callbacks_with(|server: &Channel| {
+            let _ = tx.send(server.clone());
+            DoublerViaServer {
+                server: server.clone(),
+            }
+        })
+        .connect(addr)
+        .await
+        .unwrap();
+    let held = rx.await.unwrap();
+    assert!(!held.is_closed());
+    drop(channel);
+    tokio::time::timeout(Duration::from_secs(5), held.closed())
+        .await
+        .expect("closed once the client's channels are gone");
 }
