@@ -5,7 +5,7 @@
 //!   this copy is also what the cross test serves, and Apache's Python for it is generated too),
 //! - `bench.thrift`, the benchmark schema,
 //! - `idl/everything.thrift` (every field type) and, ours only, `idl/recursive.thrift`,
-//!   `idl/uuids.thrift` and `idl/services.thrift`.
+//!   `idl/uuids.thrift`, `idl/services.thrift` and `idl/mailbox.thrift`.
 //!
 //! Ours is generated with `BTreeMap`s and `proptest` derives for the oracle tests, with the
 //! default configuration for the benchmark and the round-trip tests, and (`bench.thrift` only)
@@ -54,6 +54,7 @@ fn main() {
     all.push(manifest.join("idl/recursive.thrift"));
     all.push(manifest.join("idl/uuids.thrift"));
     all.push(manifest.join("idl/services.thrift"));
+    all.push(manifest.join("idl/mailbox.thrift"));
     generate(&Config::new(), &all, &out.join("default"));
     let mut zero_copy = Config::new();
     zero_copy

@@ -1,0 +1,10 @@
+// The seed scenario of BIDI.md: one task long-polls `get_message` while another calls
+// `send_request` on the same client (tests/tests/bidi.rs).
+
+service Mailbox {
+  /** Waits for the next message sent to this connection's mailbox. */
+  string get_message()
+
+  /** Puts `text` in this connection's mailbox. */
+  void send_request(1: string text)
+}

@@ -1,0 +1,66 @@
+//! Bidirectional use of generated services over real sockets: the seed scenario of BIDI.md
+//! (one task long-polls `get_message()` while another calls `send_request()` on the same
+//! client), which a plain Thrift client cannot do safely.
+#![allow(clippy::unwrap_used)] // helpers of this test binary
+
+use std::time::Duration;
+
+use thrift_bidi::{Channel, Error, Server};
+use thrift_bidi_tests::generated::default::mailbox::{Mailbox, MailboxClient, MailboxServer};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, Mutex};
+
+/// One connection's mailbox.
+struct Session {
+    tx: mpsc::UnboundedSender<String>,
+    rx: Mutex<mpsc::UnboundedReceiver<String>>,
+}
+
+impl Mailbox for Session {
+    async fn get_message(&self) -> Result<String, Error> {
+        let next = self.rx.lock().await.recv().await;
+        next.ok_or_else(|| Error::internal("mailbox closed"))
+    }
+    async fn send_request(&self, text: String) -> Result<(), Error> {
+        self.tx
+            .send(text)
+            .map_err(|_| Error::internal("mailbox closed"))
+    }
+}
+
+const ROUNDS: usize = 10_000;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_poll_and_requests_share_one_client() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let make = |_: &thrift_bidi::Connection| {
+        let (tx, rx) = mpsc::unbounded_channel();
+        MailboxServer::new(Session {
+            tx,
+            rx: Mutex::new(rx),
+        })
+    };
+    tokio::spawn(Server::builder().serve_with(listener, make, std::future::pending()));
+    let client = MailboxClient::new(Channel::connect(addr).await.unwrap());
+    let poller = tokio::spawn({
+        let client = client.clone();
+        async move {
+            for i in 0..ROUNDS {
+                assert_eq!(client.get_message().await.unwrap(), format!("message {i}"));
+            }
+        }
+    });
+    let sender = tokio::spawn(async move {
+        for i in 0..ROUNDS {
+            client.send_request(format!("message {i}")).await.unwrap();
+        }
+    });
+    let both = async {
+        sender.await.unwrap();
+        poller.await.unwrap();
+    };
+    tokio::time::timeout(Duration::from_secs(120), both)
+        .await
+        .expect("both finish");
+}
