@@ -67,7 +67,8 @@ impl Hub {
     }
 
     /// Sends `message` to everyone in its room. A member whose connection is gone is skipped
-    /// (it leaves when its session notices).
+    /// (it leaves when its session notices), and so is a plain Thrift client, which cannot
+    /// take pushes.
     async fn broadcast(&self, message: Message) {
         for member in self.members(&message.room) {
             if let Err(e) = member.client.on_message(message.clone()).await {
@@ -87,13 +88,17 @@ pub struct Session {
 }
 
 impl Session {
-    /// The user's nickname, asked of the user (a callback) the first time it is needed.
+    /// The user's nickname, asked of the user (a callback) the first time it is needed; a
+    /// plain Thrift client, which cannot be asked, gets the suggestion.
     async fn nickname(&self) -> Result<&str, Error> {
         let suggestion = format!("guest-{}", self.id);
-        let nickname = self
-            .nickname
-            .get_or_try_init(|| self.client.ask_nickname(suggestion))
-            .await?;
+        let ask = || async {
+            match self.client.ask_nickname(suggestion.clone()).await {
+                Err(Error::Unavailable) => Ok(suggestion),
+                answer => answer,
+            }
+        };
+        let nickname = self.nickname.get_or_try_init(ask).await?;
         Ok(nickname)
     }
 
