@@ -382,9 +382,15 @@ async fn read_loop<R: AsyncRead + Unpin, S: Service>(
     service: Arc<S>,
     mut stop: Stop,
 ) {
+    // However this task ends (even aborted), the connection closes with it.
+    let _close = CloseOnDrop(shared.clone());
     let mut calls = JoinSet::new();
     let oneways = spawn_oneways(shared.clone(), service.clone(), settings.queue);
+    let mut max_in_flight = settings.max_in_flight;
     loop {
+        if max_in_flight == 0 && calls.is_empty() {
+            break;
+        }
         // Only an idle timeout needs to know, so only then is the pending table locked.
         let idle = settings
             .idle_timeout
@@ -397,7 +403,7 @@ async fn read_loop<R: AsyncRead + Unpin, S: Service>(
             () = &mut drained, if backed_up => {}
             message = reader.next(), if !backed_up => match message {
                 Ok(Some(frame)) => {
-                    let routed = route(&shared, &service, &oneways, &mut calls, settings, frame).await;
+                    let routed = route(&shared, &service, &oneways, &mut calls, max_in_flight, frame).await;
                     if let Err(e) = routed {
                         tracing::debug!(error = %e, "bad message; closing the connection");
                         break;
@@ -414,18 +420,24 @@ async fn read_loop<R: AsyncRead + Unpin, S: Service>(
                 tracing::debug!("idle timeout; closing the connection");
                 break;
             }
-            // (A stop whose sender is gone never fires: the pattern does not match.)
-            true = stop_requested(&mut stop) => {
-                // A graceful stop: read nothing more, let the calls running finish.
-                while calls.join_next().await.is_some() {}
-                break;
-            }
+            // A graceful stop: no new calls, but replies are still read, since the calls
+            // running may await callbacks. (A stop whose sender is gone never fires: the
+            // pattern does not match.)
+            true = stop_requested(&mut stop), if max_in_flight > 0 => max_in_flight = 0,
             () = shared.closed() => break,
         }
     }
     drop(oneways);
     calls.abort_all();
-    shared.close();
+}
+
+/// Closes the connection when dropped.
+struct CloseOnDrop(Arc<Shared>);
+
+impl Drop for CloseOnDrop {
+    fn drop(&mut self) {
+        self.0.close();
+    }
 }
 
 /// Resolves after `limit`; never without one. (No timer is made until it is polled.)
@@ -447,7 +459,7 @@ async fn route<S: Service>(
     service: &Arc<S>,
     oneways: &mpsc::Sender<Incoming>,
     calls: &mut JoinSet<()>,
-    settings: Settings,
+    max_in_flight: usize,
     frame: bytes::Bytes,
 ) -> Result<(), Error> {
     let message = Incoming::parse(shared.codec.protocol, frame, shared.codec.limits)?;
@@ -461,9 +473,13 @@ async fn route<S: Service>(
             // Waits while the oneway handler is behind; the task ends only with this reader.
             let _ = oneways.send(message).await;
         }
-        MessageType::Call if calls.len() >= settings.max_in_flight => {
-            let overloaded =
-                ApplicationException::new(ApplicationErrorKind::InternalError, "overloaded");
+        MessageType::Call if calls.len() >= max_in_flight => {
+            let why = if max_in_flight == 0 {
+                "shutting down"
+            } else {
+                "overloaded"
+            };
+            let overloaded = ApplicationException::new(ApplicationErrorKind::InternalError, why);
             // Answered here: a task per refused call would let a flood of them pile up.
             shared.send(message.exception(&overloaded)).await?;
         }

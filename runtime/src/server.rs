@@ -120,7 +120,9 @@ impl Server {
             };
             let (_, task) = connection::start(stream.split(), self.settings, make, stopped.clone());
             connections.spawn(async move {
-                let _ = task.await;
+                // Dropped (at the shutdown timeout), it stops the connection too.
+                let mut task = AbortOnDrop(task);
+                let _ = (&mut task.0).await;
                 drop(slot);
             });
         }
@@ -134,6 +136,15 @@ impl Server {
             tracing::warn!("shutdown timeout: dropping the calls still running");
             connections.shutdown().await;
         }
+    }
+}
+
+/// Aborts a connection's task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
