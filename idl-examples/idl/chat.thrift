@@ -7,7 +7,7 @@ namespace rs chat
 /** A chat line as everyone in the room sees it. */
 struct Message {
   1: required string room,
-  2: required string from,
+  2: required string sender,
   3: required string text,
   4: optional i64 sent_at_ms,
 }

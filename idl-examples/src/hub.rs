@@ -130,7 +130,7 @@ impl Chat for Session {
             .push(member);
         let notice = Message {
             room,
-            from: "server".to_owned(),
+            sender: "server".to_owned(),
             text: format!("{nickname} joined"),
             sent_at_ms: now_ms(),
         };
@@ -142,10 +142,10 @@ impl Chat for Session {
         if !self.is_in(&room) {
             return Err(ChatSayError::NotJoined(NotJoined { room }));
         }
-        let from = self.nickname().await?.to_owned();
+        let sender = self.nickname().await?.to_owned();
         let message = Message {
             room,
-            from,
+            sender,
             text,
             sent_at_ms: now_ms(),
         };

@@ -29,7 +29,10 @@ impl Printer {
 
 impl ChatCallback for Printer {
     async fn on_message(&self, msg: Message) -> Result<(), Error> {
-        println!("[{}] <- #{} {}: {}", self.me, msg.room, msg.from, msg.text);
+        println!(
+            "[{}] <- #{} {}: {}",
+            self.me, msg.room, msg.sender, msg.text
+        );
         self.received.send_modify(|n| *n += 1);
         Ok(())
     }

@@ -22,7 +22,7 @@ struct Collector {
 
 impl ChatCallback for Collector {
     async fn on_message(&self, msg: Message) -> Result<(), Error> {
-        if msg.from != "server" {
+        if msg.sender != "server" {
             self.texts.lock().unwrap().push(msg.text);
         }
         Ok(())
