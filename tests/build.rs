@@ -64,6 +64,10 @@ fn main() {
     apache(&apache_files, &out.join("apache"));
     // Apache's Python for ThriftTest, for the Python peers of the cross test.
     thrift("py", &idl.join("ThriftTest.thrift"), &out.join("gen-py"));
+    // And for the chat, for the plain Python peers of the bidirectional tests.
+    let chat = manifest.join("../idl-examples/idl/chat.thrift");
+    println!("cargo:rerun-if-changed={}", chat.display());
+    thrift("py", &chat, &out.join("gen-py"));
 }
 
 /// Fields holding `binary`, for which proptest needs a strategy (`Bytes` has none).
