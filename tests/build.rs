@@ -5,7 +5,8 @@
 //!   this copy is also what the cross test serves, and Apache's Python for it is generated too),
 //! - `bench.thrift`, the benchmark schema,
 //! - `idl/everything.thrift` (every field type) and, ours only, `idl/recursive.thrift`,
-//!   `idl/uuids.thrift`, `idl/services.thrift` and `idl/mailbox.thrift`.
+//!   `idl/uuids.thrift`, `idl/services.thrift`, `idl/mailbox.thrift` and
+//!   `idl/bidi_bench.thrift`.
 //!
 //! Ours is generated with `BTreeMap`s and `proptest` derives for the oracle tests, with the
 //! default configuration for the benchmark and the round-trip tests, and (`bench.thrift` only)
@@ -55,6 +56,7 @@ fn main() {
     all.push(manifest.join("idl/uuids.thrift"));
     all.push(manifest.join("idl/services.thrift"));
     all.push(manifest.join("idl/mailbox.thrift"));
+    all.push(manifest.join("idl/bidi_bench.thrift"));
     generate(&Config::new(), &all, &out.join("default"));
     let mut zero_copy = Config::new();
     zero_copy

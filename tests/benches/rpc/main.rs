@@ -7,6 +7,8 @@
 //! and 16 callers, on one shared connection and on a connection each, with ratios against
 //! Apache-with-nodelay. `scripts/bench-rpc.sh` runs it unpinned and pinned to one core.
 
+mod bidi;
+
 use std::future::Future;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -132,6 +134,8 @@ fn main() {
         }
         println!();
     }
+
+    bidi::run(adds, 100_000 / scale);
 }
 
 /// The median of `ROUNDS` runs of `measure`.
@@ -141,16 +145,18 @@ fn median_of(mut measure: impl FnMut() -> f64) -> f64 {
     runs[ROUNDS / 2]
 }
 
-/// Prints p50 and p99 of each stack, with the ratio of its p50 to the last stack's.
+/// Prints p50 and p99 of each stack, with the ratio of its p50 to the last stack's (the
+/// baseline; `extra` comes after it).
 fn latency_table(
     title: &str,
     names: &[&str],
     times: &[Vec<Duration>],
     extra: Option<(&str, &[Duration])>,
 ) {
-    let base = percentile(times.last().expect("apache is last"), 50);
+    let base = percentile(times.last().expect("the baseline is last"), 50);
+    let baseline = names.last().expect("the baseline is last");
     println!(
-        "\n{title:<34} {:>10} {:>10}   p50 vs apache nodelay",
+        "\n{title:<34} {:>10} {:>10}   p50 vs {baseline}",
         "p50", "p99"
     );
     let rows = names
