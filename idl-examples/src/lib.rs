@@ -10,3 +10,9 @@ pub mod printer;
 pub mod chat {
     thrift_bidi::include_idl!("chat");
 }
+
+/// `idl/jobs.thrift`: a job server that pulls its input from the client mid-call.
+#[allow(missing_docs, clippy::pedantic)]
+pub mod jobs {
+    thrift_bidi::include_idl!("jobs");
+}

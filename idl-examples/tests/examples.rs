@@ -1,5 +1,6 @@
-//! The chat programs, run as processes: the demo's scripted conversation, and the interactive
-//! client against the server. Every process is killed after a bound.
+//! The example programs, run as processes: the chat demo's scripted conversation, the
+//! interactive chat client against the server, and the jobs demo. Every process is killed
+//! after a bound.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
@@ -134,5 +135,28 @@ fn two_interactive_clients_talk_through_the_server() {
     assert!(
         bob_out.contains("[bob] <- #tea server: ann joined"),
         "{bob_out}"
+    );
+}
+
+#[test]
+fn the_jobs_demo_pulls_its_input_mid_call() {
+    let demo = Command::new(env!("CARGO_BIN_EXE_jobs-demo"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let (code, out) = finish(demo);
+    assert_eq!(code, Some(0), "{out}");
+    let pulls = out
+        .lines()
+        .filter(|l| l.starts_with("[server] pulled chunk"))
+        .count();
+    assert_eq!(pulls, 16, "1 MiB in 64 KiB chunks:\n{out}");
+    assert!(
+        out.contains("[client] progress of data.bin: 1048576 bytes"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the client has no input \"missing.bin\""),
+        "{out}"
     );
 }
