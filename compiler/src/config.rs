@@ -45,6 +45,7 @@ pub struct Config {
     pub(crate) strings: Strings,
     pub(crate) type_attributes: Vec<(String, String)>,
     pub(crate) field_attributes: Vec<(String, String)>,
+    pub(crate) callbacks: Vec<(String, String)>,
     out_dir: Option<PathBuf>,
     rerun_if_changed: bool,
 }
@@ -63,6 +64,7 @@ impl Config {
             strings: Strings::String,
             type_attributes: Vec::new(),
             field_attributes: Vec::new(),
+            callbacks: Vec::new(),
             out_dir: None,
             rerun_if_changed: true,
         }
@@ -146,6 +148,23 @@ impl Config {
     /// ```
     pub fn emit_rerun_if_changed(&mut self, emit: bool) -> &mut Self {
         self.rerun_if_changed = emit;
+        self
+    }
+
+    /// Pairs `service` with the `callback` service its clients implement, as the
+    /// `bidi.callback` annotation does, for IDL one cannot edit. Both are dotted paths,
+    /// `module.Service`; the pairing replaces any annotation.
+    ///
+    /// ```
+    /// let mut config = thrift_bidi_build::Config::new();
+    /// config.callback("chat.Chat", "chat.ChatCallback");
+    /// ```
+    pub fn callback(
+        &mut self,
+        service: impl Into<String>,
+        callback: impl Into<String>,
+    ) -> &mut Self {
+        self.callbacks.push((service.into(), callback.into()));
         self
     }
 
@@ -237,6 +256,12 @@ pub enum Error {
         module: String,
         /// What the parser said.
         reason: String,
+    },
+    /// [`Config::callback`] names something that is not a service of the IDL.
+    #[error("`{path}` given to Config::callback is not a service (write `module.Service`)")]
+    UnknownService {
+        /// The path given.
+        path: String,
     },
     /// Neither [`Config::out_dir`] nor `$OUT_DIR` is set.
     #[error("no output directory: `OUT_DIR` is not set (call `Config::out_dir` outside build.rs)")]

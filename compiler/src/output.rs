@@ -3,11 +3,13 @@
 //! contents depend only on the input, and [`Generated::write`] touches a file only when its
 //! contents change, so cargo does not rebuild for nothing.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::codegen::Context;
 use crate::config::{Config, Error};
+use crate::ir::{Program, ServiceId};
 use crate::Checked;
 
 /// The module tree, behind both `#[path = "…/mod.rs"] mod idl;` and `include_idl!()`.
@@ -56,9 +58,39 @@ impl Generated {
     }
 }
 
+/// `program` with the pairings of [`Config::callback`] applied.
+fn pair_callbacks<'p>(
+    program: &'p Program,
+    pairs: &[(String, String)],
+) -> Result<Cow<'p, Program>, Error> {
+    if pairs.is_empty() {
+        return Ok(Cow::Borrowed(program));
+    }
+    let mut out = program.clone();
+    let find = |path: &str| {
+        let found = program.services.iter().position(|s| {
+            let module = &program.files[s.file.index()].module;
+            path.strip_prefix(module.as_str())
+                .and_then(|rest| rest.strip_prefix('.'))
+                == Some(s.name.name.as_str())
+        });
+        let unknown = || Error::UnknownService {
+            path: path.to_owned(),
+        };
+        found.ok_or_else(unknown)
+    };
+    for (service, callback) in pairs {
+        let callback = find(callback)?;
+        out.services[find(service)?].callback =
+            Some(ServiceId(u32::try_from(callback).unwrap_or(u32::MAX)));
+    }
+    Ok(Cow::Owned(out))
+}
+
 /// Generates every module of a checked program (which must have no errors).
 pub(crate) fn generate(checked: &Checked, config: &Config) -> Result<Generated, Error> {
-    let (program, messages) = crate::codegen::messages::desugar(&checked.program);
+    let paired = pair_callbacks(&checked.program, &config.callbacks)?;
+    let (program, messages) = crate::codegen::messages::desugar(&paired);
     let cx = Context::new(&program, messages, config)?;
     let mut modules = Vec::new();
     for file in &checked.program.files {

@@ -38,3 +38,37 @@ fn output_is_byte_identical_run_to_run() {
         .expect("generates");
     assert_eq!(first.files, second.files);
 }
+
+/// `Config::callback` pairs services as the `bidi.callback` annotation does: the generated
+/// server answers hellos for the paired callback service.
+#[test]
+fn config_pairs_a_service_with_its_callback_service() {
+    let file = ["tests/fixtures/codegen/service.thrift"];
+    let server_of = |generated: &thrift_bidi_build::Generated| {
+        let module = generated
+            .files
+            .iter()
+            .find(|f| f.name == "service.rs")
+            .expect("the module");
+        module.contents.clone()
+    };
+    let plain = Config::new()
+        .generate(&file, &[] as &[&str])
+        .expect("generates");
+    assert!(!server_of(&plain).contains("fn callback("));
+    let paired = Config::new()
+        .callback("service.Store", "service.Cache")
+        .generate(&file, &[] as &[&str])
+        .expect("generates");
+    let code = server_of(&paired);
+    let callback = code.find("fn callback(").expect("a callback service");
+    assert!(code[callback..].contains("Some(\"Cache\")"), "{code}");
+    let unknown = Config::new()
+        .callback("service.Nope", "service.Cache")
+        .generate(&file, &[] as &[&str])
+        .expect_err("no such service");
+    assert_eq!(
+        unknown.to_string(),
+        "`service.Nope` given to Config::callback is not a service (write `module.Service`)"
+    );
+}
