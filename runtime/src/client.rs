@@ -296,10 +296,40 @@ impl<C: MakeCallbacks> ChannelBuilder<C> {
     }
 
     /// Connects over TCP, with `TCP_NODELAY` set.
+    ///
+    /// A client with callbacks waits for the server's answer to its hello (at most the
+    /// connect timeout, or 10 s): a plain server that drops the connection instead of
+    /// answering (as Apache's multiplexed processor without a default service does) is
+    /// connected to once more, without the hello, and the channel reports
+    /// [`CallbackState::Unavailable`].
     pub async fn connect(self, addr: impl ToSocketAddrs) -> Result<Channel, Error> {
-        let stream = self.timed(TcpStream::connect(addr)).await?;
+        let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host(addr).await?.collect();
+        let stream = self.timed(TcpStream::connect(&addrs[..])).await?;
         stream.set_nodelay(true)?;
-        Ok(self.over(stream))
+        let plain = ChannelBuilder {
+            settings: self.settings,
+            connect_timeout: self.connect_timeout,
+            call_timeout: self.call_timeout,
+            callbacks: NoCallbacks,
+        };
+        let wait = self.connect_timeout.unwrap_or(Duration::from_secs(10));
+        let channel = self.over(stream);
+        if channel.callbacks() != CallbackState::Pending {
+            return Ok(channel);
+        }
+        let answered = tokio::time::timeout(wait, channel.callbacks_ready()).await;
+        if answered != Ok(CallbackState::Unavailable) || !channel.is_closed() {
+            return Ok(channel);
+        }
+        tracing::debug!("the server dropped the connection at the hello; connecting without");
+        let stream = plain.timed(TcpStream::connect(&addrs[..])).await?;
+        stream.set_nodelay(true)?;
+        let channel = plain.over(stream);
+        channel
+            .shared
+            .callbacks
+            .send_replace(CallbackState::Unavailable);
+        Ok(channel)
     }
 
     /// Connects to a Unix domain socket.

@@ -266,8 +266,9 @@ impl Shared {
             pending.open = false;
             std::mem::take(&mut pending.calls)
         };
-        drop(calls);
+        // Closed before the calls learn it, so that they see it closed.
         self.closed.send_replace(true);
+        drop(calls);
     }
 
     /// Whether the connection has closed.

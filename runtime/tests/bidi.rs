@@ -415,3 +415,29 @@ impl Service for Gated {
         "Doubler"
     }
 }
+
+/// A plain server that drops the connection at the hello (as Apache's multiplexed processor
+/// without a default does) gets a second connection without it.
+#[tokio::test]
+async fn a_server_dropping_the_hello_gets_a_plain_connection() {
+    use tokio::io::AsyncReadExt;
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut first, _) = listener.accept().await.unwrap();
+        let mut hello = [0; 64];
+        let _ = first.read(&mut hello).await;
+        drop(first);
+        Server::builder()
+            .serve(listener, Plain, std::future::pending())
+            .await;
+    });
+    let channel = Channel::builder()
+        .callbacks(Doubler)
+        .connect(addr)
+        .await
+        .unwrap();
+    assert_eq!(channel.callbacks(), Callbacks::Unavailable);
+    assert_eq!(relay(&channel, 7).await.unwrap(), 7);
+}
