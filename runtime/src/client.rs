@@ -61,6 +61,16 @@ impl Channel {
         Self::builder().connect(addr).await
     }
 
+    /// This connection, with calls that fail with [`Error::Timeout`] when no reply comes
+    /// within `timeout` (for a server's channel back to its client too).
+    #[must_use]
+    pub fn with_call_timeout(&self, timeout: Duration) -> Self {
+        Self {
+            call_timeout: Some(timeout),
+            ..self.clone()
+        }
+    }
+
     /// This connection, naming `service` on every call (Apache's multiplexed protocol).
     #[must_use]
     pub fn multiplexed(&self, service: &str) -> Self {
@@ -200,11 +210,16 @@ pub trait MakeCallbacks {
 struct Serving<S>(Option<S>);
 
 impl<S: Service> Service for Serving<S> {
-    async fn call(&self, call: Incoming) -> Option<Outgoing> {
-        match &self.0 {
-            Some(service) => service.call(call).await,
-            None => call.unknown_method(),
+    async fn call(&self, mut call: Incoming) -> Option<Outgoing> {
+        let Some(service) = &self.0 else {
+            return call.unknown_method();
+        };
+        // A multiplexing server names the callback service: `Service:method`.
+        let prefixed = call.header.name.strip_prefix(service.name());
+        if let Some(method) = prefixed.and_then(|rest| rest.strip_prefix(':')) {
+            call.header.name = method.to_owned();
         }
+        service.call(call).await
     }
 }
 

@@ -166,6 +166,13 @@ impl Service for Multiplexed {
             Err(call) => call.unknown_method(),
         }
     }
+
+    /// A callback service of the services hosted (one is enough to answer hellos; callbacks
+    /// name their service, BIDI.md rule 9).
+    fn callback(&self) -> Option<&'static str> {
+        let mut services = self.default.iter().chain(self.services.values());
+        services.find_map(|service| service.callback_service())
+    }
 }
 
 /// [`Service`] behind a pointer, for [`Multiplexed`].
@@ -174,6 +181,7 @@ trait DynService: Send + Sync + 'static {
         &self,
         call: Incoming,
     ) -> Pin<Box<dyn Future<Output = Option<Outgoing>> + Send + '_>>;
+    fn callback_service(&self) -> Option<&'static str>;
 }
 
 impl<S: Service> DynService for S {
@@ -182,5 +190,8 @@ impl<S: Service> DynService for S {
         call: Incoming,
     ) -> Pin<Box<dyn Future<Output = Option<Outgoing>> + Send + '_>> {
         Box::pin(self.call(call))
+    }
+    fn callback_service(&self) -> Option<&'static str> {
+        self.callback()
     }
 }

@@ -441,3 +441,47 @@ async fn a_server_dropping_the_hello_gets_a_plain_connection() {
     assert_eq!(channel.callbacks(), Callbacks::Unavailable);
     assert_eq!(relay(&channel, 7).await.unwrap(), 7);
 }
+
+/// Multiplexed, callbacks name the callback service (`Doubler:double`), as calls name theirs.
+#[tokio::test]
+async fn multiplexed_callbacks_name_their_service() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let make = |connection: &Connection| {
+        let relay = Relay {
+            client: connection.callbacks().multiplexed("Doubler"),
+        };
+        thrift_bidi::Multiplexed::new().with("Relay", relay)
+    };
+    tokio::spawn(Server::builder().serve_with(listener, make, std::future::pending()));
+    let channel = Channel::builder()
+        .callbacks(Doubler)
+        .connect(addr)
+        .await
+        .unwrap();
+    assert_eq!(channel.callbacks(), Callbacks::Available);
+    assert_eq!(relay(&channel.multiplexed("Relay"), 20).await.unwrap(), 41);
+}
+
+/// A server's callback can time out like any call.
+#[tokio::test]
+async fn callbacks_time_out() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let make = |connection: &Connection| Relay {
+        client: connection
+            .callbacks()
+            .with_call_timeout(Duration::from_millis(100)),
+    };
+    tokio::spawn(Server::builder().serve_with(listener, make, std::future::pending()));
+    let channel = Channel::builder()
+        .callbacks(Hanging)
+        .connect(addr)
+        .await
+        .unwrap();
+    let answer = tokio::time::timeout(Duration::from_secs(5), relay(&channel, 1)).await;
+    match answer.expect("the callback's timeout ends the call") {
+        Err(Error::Application(e)) => assert!(e.message.contains("timed out"), "{}", e.message),
+        other => panic!("want the callback's timeout, got {other:?}"),
+    }
+}
