@@ -139,6 +139,19 @@ impl Channel {
             .map(drop)
     }
 
+    /// Sends oneway `method` with `args` if that can be done without waiting: fails with
+    /// [`Error::Busy`] while the peer is behind (its queue full, or 8 MiB unwritten), so that
+    /// a broadcaster can skip a slow peer instead of waiting for it.
+    pub fn try_oneway<A: Value>(&self, method: &str, args: &A) -> Result<(), Error> {
+        self.check_peer()?;
+        self.shared.try_oneway(&self.name(method), args)
+    }
+
+    /// Bytes queued for the peer and not yet written: how far behind it is.
+    pub fn backlog(&self) -> usize {
+        self.shared.backlog()
+    }
+
     /// Whether the connection has closed (calls fail with [`Error::Disconnected`]).
     pub fn is_closed(&self) -> bool {
         self.shared.is_closed()

@@ -184,9 +184,34 @@ impl Shared {
         args: &T,
     ) -> Result<oneshot::Receiver<Incoming>, Error> {
         let (seqid, reply) = self.register(true)?;
+        self.queue_now(name, MessageType::Call, seqid, args)?;
+        reply.ok_or(Error::Disconnected)
+    }
+
+    /// Queues a ONEWAY if that can be done at once: [`Error::Busy`] while the peer is behind.
+    pub(crate) fn try_oneway<T: Value>(&self, name: &str, args: &T) -> Result<(), Error> {
+        if self.backlog.is_full() {
+            return Err(Error::Busy);
+        }
+        let (seqid, _) = self.register(false)?;
+        self.queue_now(name, MessageType::Oneway, seqid, args)
+    }
+
+    /// Bytes queued for the peer and not yet written.
+    pub(crate) fn backlog(&self) -> usize {
+        self.backlog.bytes.load(Ordering::Relaxed)
+    }
+
+    fn queue_now<T: Value>(
+        &self,
+        name: &str,
+        kind: MessageType,
+        seqid: i32,
+        args: &T,
+    ) -> Result<(), Error> {
         let header = MessageHeader {
             name: name.to_owned(),
-            kind: MessageType::Call,
+            kind,
             seqid,
         };
         let message = Outgoing::encode(self.codec.protocol, &header, args);
@@ -197,11 +222,12 @@ impl Shared {
         self.backlog
             .bytes
             .fetch_add(queued.bytes, Ordering::Relaxed);
-        self.outgoing
-            .try_send(message)
-            .map_err(|_| Error::Disconnected)?;
+        self.outgoing.try_send(message).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => Error::Busy,
+            mpsc::error::TrySendError::Closed(_) => Error::Disconnected,
+        })?;
         std::mem::forget(queued);
-        reply.ok_or(Error::Disconnected)
+        Ok(())
     }
 
     /// Picks the next seqid not in use, and a slot for its reply when one is expected.

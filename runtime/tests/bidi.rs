@@ -485,3 +485,42 @@ async fn callbacks_time_out() {
         other => panic!("want the callback's timeout, got {other:?}"),
     }
 }
+
+/// A broadcaster's `try_oneway` fails with `Busy` instead of waiting once a client stops
+/// taking its pushes (here: its handler hangs, so its queue fills, so it stops reading).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn try_oneway_skips_a_client_that_is_behind() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (connections, mut accepted) = tokio::sync::mpsc::unbounded_channel();
+    let make = move |connection: &Connection| {
+        let _ = connections.send(connection.callbacks());
+        Relay {
+            client: connection.callbacks(),
+        }
+    };
+    tokio::spawn(Server::builder().serve_with(listener, make, std::future::pending()));
+    let channel = Channel::builder()
+        .callbacks(Hanging)
+        .connect(addr)
+        .await
+        .unwrap();
+    let client = accepted.recv().await.unwrap();
+    let mut sent = 0;
+    let busy = loop {
+        match client.try_oneway("push", &One::<1>(sent)) {
+            Ok(()) => sent += 1,
+            Err(e) => break e,
+        }
+        if sent % 1000 == 0 {
+            tokio::task::yield_now().await;
+        }
+        assert!(sent < 10_000_000, "never busy");
+    };
+    assert!(matches!(busy, Error::Busy), "{busy:?}");
+    assert!(client.backlog() > 0);
+    assert!(
+        !channel.is_closed(),
+        "a slow client is skipped, not dropped"
+    );
+}

@@ -226,10 +226,20 @@ fn generate_client_method(m: &Method<'_>) -> TokenStream {
     let names: Vec<_> = m.params.iter().map(|(name, _)| name).collect();
     let build = quote!(#args { #(#names),* });
     if m.function.oneway.is_some() {
+        let bare = method.to_string();
+        let try_method = to_ident(&format!("try_{}", bare.trim_start_matches("r#")));
+        let try_doc = format!(
+            " Like [`Self::{method}`], without waiting: fails with `Busy` while the peer is behind."
+        );
+        let params_again = params.clone();
         return quote! {
             #docs
             pub async fn #method(&self, #(#params),*) -> ::core::result::Result<(), #error> {
                 self.channel.oneway(#wire, &#build).await
+            }
+            #[doc = #try_doc]
+            pub fn #try_method(&self, #(#params_again),*) -> ::core::result::Result<(), #error> {
+                self.channel.try_oneway(#wire, &#build)
             }
         };
     }
