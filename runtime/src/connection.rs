@@ -45,6 +45,9 @@ pub(crate) struct Settings {
     pub(crate) idle_timeout: Option<Duration>,
     /// Close when one write takes longer than this (a peer that stopped reading).
     pub(crate) write_timeout: Duration,
+    /// Whether the calls running when the connection closes are cancelled (or left to finish,
+    /// their answers going nowhere).
+    pub(crate) cancel_on_disconnect: bool,
 }
 
 impl Default for Settings {
@@ -55,6 +58,7 @@ impl Default for Settings {
             max_in_flight: 10_000,
             idle_timeout: None,
             write_timeout: Duration::from_secs(30),
+            cancel_on_disconnect: true,
         }
     }
 }
@@ -455,7 +459,11 @@ async fn read_loop<R: AsyncRead + Unpin, S: Service>(
         }
     }
     drop(oneways);
-    calls.abort_all();
+    if settings.cancel_on_disconnect {
+        calls.abort_all();
+    } else {
+        calls.detach_all();
+    }
 }
 
 /// Closes the connection when dropped.

@@ -69,6 +69,15 @@ impl Server {
         self
     }
 
+    /// Whether the calls running when a connection closes are cancelled (the default), or
+    /// left to finish (for handlers with side effects that must complete), their answers
+    /// going nowhere.
+    #[must_use]
+    pub fn cancel_on_disconnect(mut self, cancel: bool) -> Self {
+        self.settings.cancel_on_disconnect = cancel;
+        self
+    }
+
     /// How long a shutdown waits for running calls before dropping them.
     #[must_use]
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {

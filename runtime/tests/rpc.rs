@@ -181,3 +181,47 @@ async fn graceful_shutdown_answers_calls_already_running() {
         .await
         .unwrap();
 }
+
+/// The calls running when a client leaves are cancelled by default, or left to finish.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_running_at_a_disconnect_are_cancelled_unless_told_otherwise() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    /// `mark(ms)`: sleeps, then sets the flag.
+    #[derive(Clone)]
+    struct Marker(Arc<AtomicBool>);
+
+    impl Service for Marker {
+        async fn call(&self, call: Incoming) -> Option<Outgoing> {
+            call.run(|One::<1>(ms)| async move {
+                tokio::time::sleep(Duration::from_millis(ms.unsigned_abs())).await;
+                self.0.store(true, Ordering::SeqCst);
+                Ok(One::<0>(ms))
+            })
+            .await
+        }
+    }
+
+    for cancel in [true, false] {
+        let finished = Arc::new(AtomicBool::new(false));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = Server::builder().cancel_on_disconnect(cancel);
+        tokio::spawn(server.serve(listener, Marker(finished.clone()), std::future::pending()));
+        let channel = Channel::connect(addr).await.unwrap();
+        let call = tokio::spawn({
+            let channel = channel.clone();
+            async move { channel.call::<_, One<0>>("mark", &One::<1>(300)).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        call.abort();
+        drop(channel);
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert_eq!(
+            finished.load(Ordering::SeqCst),
+            !cancel,
+            "cancel_on_disconnect({cancel})"
+        );
+    }
+}
