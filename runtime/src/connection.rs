@@ -164,19 +164,12 @@ impl Shared {
 
     /// Queues `message` for the writer, waiting while the queue is full.
     pub(crate) async fn send(&self, message: Outgoing) -> Result<(), Error> {
-        let queued = Queued {
-            backlog: &self.backlog,
-            bytes: message.len(),
-        };
-        self.backlog
-            .bytes
-            .fetch_add(queued.bytes, Ordering::Relaxed);
+        let queued = self.backlog.count(message.len());
         self.outgoing
             .send(message)
             .await
             .map_err(|_| Error::Disconnected)?;
-        // The writer takes the bytes off once they are written.
-        std::mem::forget(queued);
+        queued.keep();
         Ok(())
     }
 
@@ -219,18 +212,12 @@ impl Shared {
             seqid,
         };
         let message = Outgoing::encode(self.codec.protocol, &header, args);
-        let queued = Queued {
-            backlog: &self.backlog,
-            bytes: message.len(),
-        };
-        self.backlog
-            .bytes
-            .fetch_add(queued.bytes, Ordering::Relaxed);
+        let queued = self.backlog.count(message.len());
         self.outgoing.try_send(message).map_err(|e| match e {
             mpsc::error::TrySendError::Full(_) => Error::Busy,
             mpsc::error::TrySendError::Closed(_) => Error::Disconnected,
         })?;
-        std::mem::forget(queued);
+        queued.keep();
         Ok(())
     }
 
@@ -323,6 +310,16 @@ struct Backlog {
 }
 
 impl Backlog {
+    /// Counts `bytes` about to be queued; dropping the guard takes them off again unless
+    /// they were queued ([`Queued::keep`]).
+    fn count(&self, bytes: usize) -> Queued<'_> {
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+        Queued {
+            backlog: self,
+            bytes,
+        }
+    }
+
     fn is_full(&self) -> bool {
         self.bytes.load(Ordering::Relaxed) >= BACKLOG
     }
@@ -339,6 +336,13 @@ impl Backlog {
 struct Queued<'a> {
     backlog: &'a Backlog,
     bytes: usize,
+}
+
+impl Queued<'_> {
+    /// The bytes were queued: the writer takes them off once they are written.
+    fn keep(self) {
+        std::mem::forget(self);
+    }
 }
 
 impl Drop for Queued<'_> {
