@@ -120,6 +120,25 @@ async fn serve_relay_with(
     (addr, stop)
 }
 
+/// Serves the service `make` builds for each connection, until the test ends.
+async fn serve_forever<S: Service>(
+    make: impl Fn(&Connection) -> S + Send + 'static,
+) -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(Server::builder().serve_with(listener, make, std::future::pending()));
+    addr
+}
+
+/// A client serving `callbacks`.
+async fn connect_serving(callbacks: impl Service, addr: std::net::SocketAddr) -> Channel {
+    Channel::builder()
+        .callbacks(callbacks)
+        .connect(addr)
+        .await
+        .unwrap()
+}
+
 async fn relay(channel: &Channel, n: i64) -> Result<i64, Error> {
     channel
         .call::<_, One<0>>("relay", &One::<1>(n))
@@ -130,11 +149,7 @@ async fn relay(channel: &Channel, n: i64) -> Result<i64, Error> {
 #[tokio::test]
 async fn the_server_calls_back_during_a_call() {
     let (addr, _stop) = serve_relay().await;
-    let channel = Channel::builder()
-        .callbacks(Doubler)
-        .connect(addr)
-        .await
-        .unwrap();
+    let channel = connect_serving(Doubler, addr).await;
     // No waiting for the hello's answer: the server answers it before it reads this call.
     assert_eq!(relay(&channel, 20).await.unwrap(), 41);
     assert_eq!(channel.callbacks_ready().await, Callbacks::Available);
@@ -168,11 +183,7 @@ async fn a_client_with_callbacks_works_with_a_plain_server() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(Server::builder().serve(listener, Plain, std::future::pending()));
-    let channel = Channel::builder()
-        .callbacks(Doubler)
-        .connect(addr)
-        .await
-        .unwrap();
+    let channel = connect_serving(Doubler, addr).await;
     assert_eq!(relay(&channel, 5).await.unwrap(), 5);
     let ready = tokio::time::timeout(Duration::from_secs(10), channel.callbacks_ready()).await;
     assert_eq!(ready.unwrap(), Callbacks::Unavailable);
@@ -267,8 +278,6 @@ async fn tasks_settle(baseline: usize) {
 /// is left behind.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_vanishing_mid_callback() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let (connections, mut accepted) = tokio::sync::mpsc::unbounded_channel();
     let make = move |connection: &Connection| {
         let _ = connections.send(connection.clone());
@@ -276,16 +285,12 @@ async fn a_client_vanishing_mid_callback() {
             client: connection.callbacks(),
         }
     };
-    tokio::spawn(Server::builder().serve_with(listener, make, std::future::pending()));
+    let addr = serve_forever(make).await;
     let baseline = tokio::runtime::Handle::current()
         .metrics()
         .num_alive_tasks();
 
-    let channel = Channel::builder()
-        .callbacks(Hanging)
-        .connect(addr)
-        .await
-        .unwrap();
+    let channel = connect_serving(Hanging, addr).await;
     let call = tokio::spawn({
         let channel = channel.clone();
         async move { relay(&channel, 1).await }
@@ -304,11 +309,7 @@ async fn a_client_vanishing_mid_callback() {
         .await;
     assert!(matches!(late, Err(Error::Disconnected)), "{late:?}");
 
-    let other = Channel::builder()
-        .callbacks(Doubler)
-        .connect(addr)
-        .await
-        .unwrap();
+    let other = connect_serving(Doubler, addr).await;
     assert_eq!(relay(&other, 1).await.unwrap(), 3);
     drop((other, server_side, accepted));
     tasks_settle(baseline).await;
@@ -331,11 +332,7 @@ async fn a_server_vanishing_mid_call_and_callback() {
     let serving = tokio::spawn(server.serve_with(listener, make, async {
         let _ = stopped.await;
     }));
-    let channel = Channel::builder()
-        .callbacks(Hanging)
-        .connect(addr)
-        .await
-        .unwrap();
+    let channel = connect_serving(Hanging, addr).await;
     let call = tokio::spawn({
         let channel = channel.clone();
         async move { relay(&channel, 1).await }
@@ -433,11 +430,7 @@ async fn a_server_dropping_the_hello_gets_a_plain_connection() {
             .serve(listener, Plain, std::future::pending())
             .await;
     });
-    let channel = Channel::builder()
-        .callbacks(Doubler)
-        .connect(addr)
-        .await
-        .unwrap();
+    let channel = connect_serving(Doubler, addr).await;
     assert_eq!(channel.callbacks(), Callbacks::Unavailable);
     assert_eq!(relay(&channel, 7).await.unwrap(), 7);
 }
@@ -445,20 +438,14 @@ async fn a_server_dropping_the_hello_gets_a_plain_connection() {
 /// Multiplexed, callbacks name the callback service (`Doubler:double`), as calls name theirs.
 #[tokio::test]
 async fn multiplexed_callbacks_name_their_service() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let make = |connection: &Connection| {
         let relay = Relay {
             client: connection.callbacks().multiplexed("Doubler"),
         };
         thrift_bidi::Multiplexed::new().with("Relay", relay)
     };
-    tokio::spawn(Server::builder().serve_with(listener, make, std::future::pending()));
-    let channel = Channel::builder()
-        .callbacks(Doubler)
-        .connect(addr)
-        .await
-        .unwrap();
+    let addr = serve_forever(make).await;
+    let channel = connect_serving(Doubler, addr).await;
     assert_eq!(channel.callbacks(), Callbacks::Available);
     assert_eq!(relay(&channel.multiplexed("Relay"), 20).await.unwrap(), 41);
 }
@@ -466,19 +453,13 @@ async fn multiplexed_callbacks_name_their_service() {
 /// A server's callback can time out like any call.
 #[tokio::test]
 async fn callbacks_time_out() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let make = |connection: &Connection| Relay {
         client: connection
             .callbacks()
             .with_call_timeout(Duration::from_millis(100)),
     };
-    tokio::spawn(Server::builder().serve_with(listener, make, std::future::pending()));
-    let channel = Channel::builder()
-        .callbacks(Hanging)
-        .connect(addr)
-        .await
-        .unwrap();
+    let addr = serve_forever(make).await;
+    let channel = connect_serving(Hanging, addr).await;
     let answer = tokio::time::timeout(Duration::from_secs(5), relay(&channel, 1)).await;
     match answer.expect("the callback's timeout ends the call") {
         Err(Error::Application(e)) => assert!(e.message.contains("timed out"), "{}", e.message),
@@ -490,8 +471,6 @@ async fn callbacks_time_out() {
 /// taking its pushes (here: its handler hangs, so its queue fills, so it stops reading).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn try_oneway_skips_a_client_that_is_behind() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let (connections, mut accepted) = tokio::sync::mpsc::unbounded_channel();
     let make = move |connection: &Connection| {
         let _ = connections.send(connection.callbacks());
@@ -499,12 +478,8 @@ async fn try_oneway_skips_a_client_that_is_behind() {
             client: connection.callbacks(),
         }
     };
-    tokio::spawn(Server::builder().serve_with(listener, make, std::future::pending()));
-    let channel = Channel::builder()
-        .callbacks(Hanging)
-        .connect(addr)
-        .await
-        .unwrap();
+    let addr = serve_forever(make).await;
+    let channel = connect_serving(Hanging, addr).await;
     let client = accepted.recv().await.unwrap();
     let mut sent = 0;
     let busy = loop {
