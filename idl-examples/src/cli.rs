@@ -17,6 +17,15 @@ pub fn option(args: &[String], name: &str) -> Option<String> {
     None
 }
 
+/// The command line of `program`: its arguments, and the `--host` (default 127.0.0.1) and
+/// `--port` it names; on a mistake, the message to print (with `usage`).
+pub fn endpoint(program: &str, usage: &str) -> Result<(Vec<String>, String, u16), String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let port = port(&args).map_err(|message| format!("{program}: {message}\nusage: {usage}"))?;
+    let host = option(&args, "--host").unwrap_or_else(|| "127.0.0.1".to_owned());
+    Ok((args, host, port))
+}
+
 /// `--port`, which both programs need.
 pub fn port(args: &[String]) -> Result<u16, String> {
     let port = option(args, "--port").ok_or("--port N is needed")?;

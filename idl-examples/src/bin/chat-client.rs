@@ -12,17 +12,16 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let port = match cli::port(&args) {
-        Ok(port) => port,
+    let (args, host, port) = match cli::endpoint(
+        "chat-client",
+        "chat-client --port N [--host H] [--name NICK]",
+    ) {
+        Ok(endpoint) => endpoint,
         Err(message) => {
-            eprintln!(
-                "chat-client: {message}\nusage: chat-client --port N [--host H] [--name NICK]"
-            );
+            eprintln!("{message}");
             return ExitCode::from(2);
         }
     };
-    let host = cli::option(&args, "--host").unwrap_or_else(|| "127.0.0.1".to_owned());
     let name = cli::option(&args, "--name").unwrap_or_else(|| "me".to_owned());
     let channel = Channel::builder()
         .callbacks(ChatCallbackServer::new(Printer::new(&name)))

@@ -9,15 +9,13 @@ use tokio::net::TcpListener;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let port = match cli::port(&args) {
-        Ok(port) => port,
+    let (_, host, port) = match cli::endpoint("chat-server", "chat-server --port N [--host H]") {
+        Ok(endpoint) => endpoint,
         Err(message) => {
-            eprintln!("chat-server: {message}\nusage: chat-server --port N [--host H]");
+            eprintln!("{message}");
             return ExitCode::from(2);
         }
     };
-    let host = cli::option(&args, "--host").unwrap_or_else(|| "127.0.0.1".to_owned());
     let listener = match TcpListener::bind((host.as_str(), port)).await {
         Ok(listener) => listener,
         Err(e) => {
