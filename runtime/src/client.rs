@@ -82,21 +82,18 @@ impl Channel {
 
     /// The channel a server calls its client back on.
     pub(crate) fn to_client(shared: Arc<Shared>) -> Self {
+        Self::borrowed(shared, true, None)
+    }
+
+    /// A channel that does not keep the connection open (a server's to its client, and a
+    /// client's callback handlers' to the server, which the connection itself holds).
+    fn borrowed(shared: Arc<Shared>, to_client: bool, call_timeout: Option<Duration>) -> Self {
         Self {
             shared,
             _owner: None,
-            to_client: true,
+            to_client,
             service: None,
-            call_timeout: None,
-        }
-    }
-
-    /// A channel to the same server that does not keep the connection open (for the
-    /// client's callback handlers, which the connection itself holds).
-    fn borrowed(&self) -> Self {
-        Self {
-            _owner: None,
-            ..self.clone()
+            call_timeout,
         }
     }
 
@@ -270,7 +267,7 @@ impl<S: Service, F: FnOnce(&Channel) -> S> MakeCallbacks for MadeWith<F> {
 }
 
 impl<C: MakeCallbacks> ChannelBuilder<C> {
-    crate::transport::codec_setters!();
+    crate::transport::connection_setters!();
 
     /// Serves `service` (a generated callback server) to the server over the connection:
     /// the client says hello first, and a bidirectional server may then call it back.
@@ -292,21 +289,13 @@ impl<C: MakeCallbacks> ChannelBuilder<C> {
         self.with_callbacks(MadeWith(make))
     }
 
-    fn with_callbacks<D>(self, callbacks: D) -> ChannelBuilder<D> {
+    fn with_callbacks<D>(&self, callbacks: D) -> ChannelBuilder<D> {
         ChannelBuilder {
             settings: self.settings,
             connect_timeout: self.connect_timeout,
             call_timeout: self.call_timeout,
             callbacks,
         }
-    }
-
-    /// Callbacks running at once on the connection; more are answered with an
-    /// `INTERNAL_ERROR` "overloaded" application exception.
-    #[must_use]
-    pub fn max_in_flight(mut self, calls: usize) -> Self {
-        self.settings.max_in_flight = calls.max(1);
-        self
     }
 
     /// How long connecting may take.
@@ -334,12 +323,7 @@ impl<C: MakeCallbacks> ChannelBuilder<C> {
         let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host(addr).await?.collect();
         let stream = self.timed(TcpStream::connect(&addrs[..])).await?;
         stream.set_nodelay(true)?;
-        let plain = ChannelBuilder {
-            settings: self.settings,
-            connect_timeout: self.connect_timeout,
-            call_timeout: self.call_timeout,
-            callbacks: NoCallbacks,
-        };
+        let plain = self.with_callbacks(NoCallbacks);
         let wait = self.connect_timeout.unwrap_or(Duration::from_secs(10));
         let channel = self.over(stream);
         if channel.callbacks() != CallbackState::Pending {
@@ -373,14 +357,8 @@ impl<C: MakeCallbacks> ChannelBuilder<C> {
         let call_timeout = self.call_timeout;
         let mut hello = None;
         let make = |shared: &Arc<Shared>| {
-            let server = Channel {
-                shared: shared.clone(),
-                _owner: None,
-                to_client: false,
-                service: None,
-                call_timeout,
-            };
-            let service = self.callbacks.make(&server.borrowed());
+            let server = Channel::borrowed(shared.clone(), false, call_timeout);
+            let service = self.callbacks.make(&server);
             hello = service.as_ref().map(|s| s.name().to_owned());
             Serving(service)
         };
@@ -390,10 +368,7 @@ impl<C: MakeCallbacks> ChannelBuilder<C> {
         }
         Channel {
             _owner: Some(Arc::new(Owner(shared.clone()))),
-            shared,
-            to_client: false,
-            service: None,
-            call_timeout,
+            ..Channel::borrowed(shared, false, call_timeout)
         }
     }
 

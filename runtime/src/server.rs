@@ -38,20 +38,12 @@ impl Server {
         Self::default()
     }
 
-    crate::transport::codec_setters!();
+    crate::transport::connection_setters!();
 
     /// Connections served at once; further ones wait to be accepted.
     #[must_use]
     pub fn max_connections(mut self, connections: usize) -> Self {
         self.max_connections = connections.max(1);
-        self
-    }
-
-    /// Calls running at once on one connection; more are answered with an `INTERNAL_ERROR`
-    /// "overloaded" application exception.
-    #[must_use]
-    pub fn max_in_flight(mut self, calls: usize) -> Self {
-        self.settings.max_in_flight = calls.max(1);
         self
     }
 

@@ -43,9 +43,9 @@ impl Default for Codec {
     }
 }
 
-/// The codec setters of the builders that keep a `settings: Settings` (`ChannelBuilder`,
+/// The setters of the builders that keep a `settings: Settings` (`ChannelBuilder`,
 /// `Server`): one definition, so the two sides cannot drift apart.
-macro_rules! codec_setters {
+macro_rules! connection_setters {
     () => {
         /// Framed (the default) or buffered; both ends must agree.
         #[must_use]
@@ -74,9 +74,18 @@ macro_rules! codec_setters {
             self.settings.codec.limits = limits;
             self
         }
+
+        /// Incoming calls running at once on one connection (a server's calls, a client's
+        /// callbacks); more are answered with an `INTERNAL_ERROR` "overloaded" application
+        /// exception.
+        #[must_use]
+        pub fn max_in_flight(mut self, calls: usize) -> Self {
+            self.settings.max_in_flight = calls.max(1);
+            self
+        }
     };
 }
-pub(crate) use codec_setters;
+pub(crate) use connection_setters;
 
 /// Reads whole messages from a byte stream.
 pub(crate) struct MessageReader<R> {

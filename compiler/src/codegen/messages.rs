@@ -1,7 +1,7 @@
 //! Desugaring before generation: every service function gets an args struct (its parameters)
 //! and, unless it is oneway, a result struct (field 0 `success` for a non-void return, then
-//! its exceptions, all optional), added to a copy of the program next to their service, so that the ordinary
-//! struct generator writes, names and derives them like any other struct.
+//! its exceptions, all optional), added to a copy of the program next to their service, so
+//! that the ordinary struct generator writes, names and derives them like any other struct.
 
 use crate::ir::{
     Field, Ident, Item, Meta, Program, Requiredness, ServiceId, Struct, StructId, StructKind,

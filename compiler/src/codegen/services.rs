@@ -226,8 +226,7 @@ fn generate_client_method(m: &Method<'_>) -> TokenStream {
     let names: Vec<_> = m.params.iter().map(|(name, _)| name).collect();
     let build = quote!(#args { #(#names),* });
     if m.function.oneway.is_some() {
-        let bare = method.to_string();
-        let try_method = to_ident(&format!("try_{}", bare.trim_start_matches("r#")));
+        let try_method = quote::format_ident!("try_{}", syn::ext::IdentExt::unraw(method));
         let try_doc = format!(
             " Like [`Self::{method}`], without waiting: fails with `Busy` while the peer is behind."
         );

@@ -35,16 +35,15 @@ pub async fn serve(
     let multiplex = options.multiplex;
     let make = move |_: &thrift_bidi::Connection| {
         let plain = ThriftTestServer::new(Handler);
-        let routes = multiplex.then(|| {
-            Multiplexed::new()
-                .with("ThriftTest", plain.clone())
-                .with("SecondService", SecondServiceServer::new(Handler))
-        });
         // Multiplexed servers answer plain clients too, as ThriftTest.
-        routes.map_or_else(
-            || Multiplexed::new().with_default(plain.clone()),
-            |routes| routes.with_default(plain.clone()),
-        )
+        let service = Multiplexed::new().with_default(plain.clone());
+        if multiplex {
+            service
+                .with("ThriftTest", plain)
+                .with("SecondService", SecondServiceServer::new(Handler))
+        } else {
+            service
+        }
     };
     if let Some(path) = &options.domain_socket {
         remove_stale_socket(path)?;
