@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 pub mod cross;
 pub mod peers;
+pub mod raw;
 pub mod worker;
 
 /// One file of `../shared/idl-corpus`, as its `SOURCES.tsv` lists it.

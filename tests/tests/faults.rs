@@ -11,6 +11,7 @@ use thrift::transport::TBufferChannel;
 use thrift_bidi::protocol::Protocol;
 use thrift_bidi::{Error, Server, Transport};
 use thrift_bidi_tests::generated::default::services::{WorkerClient, WorkerWorkError};
+use thrift_bidi_tests::raw::{binary_message, framed, i32_args, CALL, REPLY};
 use thrift_bidi_tests::worker::{connect, serve, Address, Handler, Running};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -23,30 +24,6 @@ fn tcp(running: &Running) -> std::net::SocketAddr {
         Address::Tcp(addr) => addr,
         Address::Unix(_) => unreachable!("these tests serve on TCP"),
     }
-}
-
-/// A binary-protocol CALL of `method` with seqid 1 and `args` (the encoded args struct).
-fn binary_call(method: &str, args: &[u8]) -> Vec<u8> {
-    let mut message = vec![0x80, 0x01, 0x00, 0x01];
-    message.extend(u32::try_from(method.len()).unwrap().to_be_bytes());
-    message.extend(method.as_bytes());
-    message.extend(1_i32.to_be_bytes());
-    message.extend(args);
-    message
-}
-
-fn framed(message: &[u8]) -> Vec<u8> {
-    let mut frame = u32::try_from(message.len()).unwrap().to_be_bytes().to_vec();
-    frame.extend(message);
-    frame
-}
-
-/// `ping(n)`'s args in the binary protocol: `{1: i32 n}`.
-fn ping_args(n: i32) -> Vec<u8> {
-    let mut args = vec![8, 0, 1];
-    args.extend(n.to_be_bytes());
-    args.push(0);
-    args
 }
 
 /// The server still answers a new client.
@@ -152,7 +129,7 @@ async fn arguments_that_do_not_decode_get_a_protocol_error() {
     // ping's field 1 as a list of i32 claiming 2^31 - 1 elements, with none there.
     let args = [15, 0, 1, 8, 0x7f, 0xff, 0xff, 0xff, 0];
     stream
-        .write_all(&framed(&binary_call("ping", &args)))
+        .write_all(&framed(&binary_message(CALL, "ping", 1, &args)))
         .await
         .unwrap();
     let reply = read_frame(&mut stream).await;
@@ -175,7 +152,7 @@ async fn arguments_that_do_not_decode_get_a_protocol_error() {
         "{exception:?}"
     );
     stream
-        .write_all(&framed(&binary_call("ping", &ping_args(41))))
+        .write_all(&framed(&binary_message(CALL, "ping", 1, &i32_args(41))))
         .await
         .unwrap();
     let reply = read_frame(&mut stream).await;
@@ -206,7 +183,7 @@ async fn a_thousand_connections_opened_and_dropped() {
     still_serving(&running).await;
     let metrics = tokio::runtime::Handle::current().metrics();
     let before = metrics.num_alive_tasks();
-    let call = framed(&binary_call("ping", &ping_args(1)));
+    let call = framed(&binary_message(CALL, "ping", 1, &i32_args(1)));
     for _wave in 0..5 {
         let mut streams = Vec::new();
         for i in 0..200 {
@@ -237,11 +214,7 @@ async fn a_thousand_connections_opened_and_dropped() {
 
 /// A binary-protocol REPLY of `method` with `seqid` and `result` (the encoded result struct).
 fn binary_reply(method: &str, seqid: [u8; 4], result: &[u8]) -> Vec<u8> {
-    let mut message = binary_call(method, result);
-    message[3] = 2;
-    let at = 8 + method.len();
-    message[at..at + 4].copy_from_slice(&seqid);
-    message
+    binary_message(REPLY, method, i32::from_be_bytes(seqid), result)
 }
 
 /// What a fake server answers to a call, given its method and seqid.

@@ -10,6 +10,7 @@ use cap::Cap;
 use thrift_bidi::protocol::Protocol;
 use thrift_bidi::{Server, Transport};
 use thrift_bidi_tests::generated::default::services::WorkerClient;
+use thrift_bidi_tests::raw::{binary_message, framed, i32_args, CALL};
 use thrift_bidi_tests::worker::{connect, serve, Address, Handler};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -25,15 +26,7 @@ const HEADROOM: usize = 64 << 20;
 
 /// A framed binary call of `blob(BLOB)` with seqid `seqid`.
 fn blob_call(seqid: i32) -> Vec<u8> {
-    let mut message = vec![0x80, 0x01, 0x00, 0x01, 0, 0, 0, 4];
-    message.extend(b"blob");
-    message.extend(seqid.to_be_bytes());
-    message.extend([8, 0, 1]);
-    message.extend(BLOB.to_be_bytes());
-    message.push(0);
-    let mut frame = u32::try_from(message.len()).unwrap().to_be_bytes().to_vec();
-    frame.extend(message);
-    frame
+    framed(&binary_message(CALL, "blob", seqid, &i32_args(BLOB)))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
