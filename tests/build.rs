@@ -10,7 +10,8 @@
 //!
 //! Ours is generated with `BTreeMap`s and `proptest` derives for the oracle tests, with the
 //! default configuration for the benchmark and the round-trip tests, and (`bench.thrift` only)
-//! with zero-copy `ByteString` strings for the benchmark.
+//! in the configuration for speed (zero-copy `ByteString` strings, foldhash maps) for the
+//! benchmark.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -58,11 +59,10 @@ fn main() {
     all.push(manifest.join("idl/mailbox.thrift"));
     all.push(manifest.join("idl/bidi_bench.thrift"));
     generate(&Config::new(), &all, &out.join("default"));
-    let mut zero_copy = Config::new();
-    zero_copy
-        .strings(Strings::ByteString)
-        .collections(Collections::BTree);
-    generate(&zero_copy, &apache_files[1..2], &out.join("zero_copy"));
+    let mut fast = Config::new();
+    fast.strings(Strings::ByteString)
+        .hasher("::foldhash::fast::RandomState");
+    generate(&fast, &apache_files[1..2], &out.join("fast"));
     apache(&apache_files, &out.join("apache"));
     // Apache's Python for ThriftTest, for the Python peers of the cross test.
     thrift("py", &idl.join("ThriftTest.thrift"), &out.join("gen-py"));

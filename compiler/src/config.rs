@@ -43,6 +43,7 @@ pub enum Strings {
 pub struct Config {
     pub(crate) collections: Collections,
     pub(crate) strings: Strings,
+    pub(crate) hasher: Option<String>,
     pub(crate) type_attributes: Vec<(String, String)>,
     pub(crate) field_attributes: Vec<(String, String)>,
     pub(crate) callbacks: Vec<(String, String)>,
@@ -62,6 +63,7 @@ impl Config {
         Config {
             collections: Collections::Hash,
             strings: Strings::String,
+            hasher: None,
             type_attributes: Vec::new(),
             field_attributes: Vec::new(),
             callbacks: Vec::new(),
@@ -93,6 +95,20 @@ impl Config {
     /// ```
     pub fn strings(&mut self, strings: Strings) -> &mut Self {
         self.strings = strings;
+        self
+    }
+
+    /// Chooses the `BuildHasher` of the generated `HashMap`s and `HashSet`s, as a Rust type
+    /// path the generated code can name (the crate must depend on it). By default they use the
+    /// standard library's `RandomState` (`SipHash`: slower, but resistant to a peer that sends
+    /// keys crafted to collide). A faster hasher pays off in decoding maps with many entries.
+    ///
+    /// ```
+    /// let mut config = thrift_bidi_build::Config::new();
+    /// config.hasher("::foldhash::fast::RandomState");
+    /// ```
+    pub fn hasher(&mut self, hasher: impl Into<String>) -> &mut Self {
+        self.hasher = Some(hasher.into());
         self
     }
 
@@ -246,6 +262,14 @@ pub enum Error {
         path: String,
         /// The attribute.
         attribute: String,
+        /// What the parser said.
+        reason: String,
+    },
+    /// The hasher given to [`Config::hasher`] is not a Rust type.
+    #[error("hasher `{hasher}` is not a Rust type: {reason}")]
+    Hasher {
+        /// The hasher given.
+        hasher: String,
         /// What the parser said.
         reason: String,
     },

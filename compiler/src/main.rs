@@ -43,6 +43,10 @@ enum Command {
         /// The Rust type for `string`.
         #[arg(long, value_enum, default_value_t = StringsArg::String)]
         strings: StringsArg,
+        /// The `BuildHasher` of the generated `HashMap`s and `HashSet`s, as a Rust type path
+        /// (default: the standard library's `RandomState`).
+        #[arg(long, value_name = "TYPE")]
+        hasher: Option<String>,
     },
 }
 
@@ -112,6 +116,7 @@ fn main() -> anyhow::Result<ExitCode> {
             out_dir,
             collections,
             strings,
+            hasher,
         } => {
             let checked = check(&input)?;
             if checked.has_errors() {
@@ -126,6 +131,9 @@ fn main() -> anyhow::Result<ExitCode> {
                 StringsArg::String => Strings::String,
                 StringsArg::Bytestring => Strings::ByteString,
             });
+            if let Some(hasher) = hasher {
+                config.hasher(hasher);
+            }
             config.generate_checked(&checked)?.write(&out_dir)?;
             Ok(ExitCode::SUCCESS)
         }

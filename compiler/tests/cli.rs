@@ -1,4 +1,5 @@
-//! The `thrift-bidi check` command line: exit status, human and JSON output, colour.
+//! The `thrift-bidi` command line: `check` (exit status, human and JSON output, colour) and
+//! `gen` (the files it writes, its options).
 
 use std::process::{Command, Output};
 
@@ -80,4 +81,75 @@ fn a_missing_file_is_an_error_not_a_panic() {
     let out = thrift_bidi(&["check", "does/not/exist.thrift"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read `does/not/exist.thrift`"));
+}
+
+/// A fresh output directory for one `gen` test.
+fn out_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn gen_writes_a_file_per_module_and_a_mod_rs_mounting_them() {
+    let out = out_dir("gen-includes");
+    let status = thrift_bidi(&[
+        "gen",
+        "tests/fixtures/codegen/includes.thrift",
+        "-o",
+        out.to_str().expect("UTF-8 path"),
+    ]);
+    assert!(status.status.success(), "{status:?}");
+    let read = |path: &str| {
+        std::fs::read_to_string(out.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+    };
+    let tree = read("mod.rs");
+    assert!(tree.contains("include!(\"app/includes.rs\")"), "{tree}");
+    assert!(tree.contains("include!(\"common/shared.rs\")"), "{tree}");
+    assert!(read("app/includes.rs").contains("pub struct Holder"));
+    assert!(read("common/shared.rs").contains("pub struct Shared"));
+}
+
+#[test]
+fn gen_options_reach_the_generated_types() {
+    let out = out_dir("gen-options");
+    let status = thrift_bidi(&[
+        "gen",
+        "tests/fixtures/codegen/collections.thrift",
+        "--strings",
+        "bytestring",
+        "--hasher",
+        "::foldhash::fast::RandomState",
+        "-o",
+        out.to_str().expect("UTF-8 path"),
+    ]);
+    assert!(status.status.success(), "{status:?}");
+    let code = std::fs::read_to_string(out.join("collections.rs")).expect("written");
+    assert!(
+        code.contains("HashSet<i32, ::foldhash::fast::RandomState>"),
+        "{code}"
+    );
+    assert!(
+        code.contains("::thrift_bidi::__codegen::ByteString"),
+        "{code}"
+    );
+    assert!(!code.contains("::std::string::String"), "{code}");
+}
+
+#[test]
+fn gen_writes_nothing_for_bad_idl_or_a_bad_hasher() {
+    let out = out_dir("gen-bad");
+    let dir = out.to_str().expect("UTF-8 path");
+    let bad_idl = thrift_bidi(&["gen", BAD, "-o", dir]);
+    assert_eq!(bad_idl.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad_idl.stderr).contains("error[E0201]"));
+    let file = "tests/fixtures/codegen/collections.thrift";
+    let bad_hasher = thrift_bidi(&["gen", file, "--hasher", "no such type", "-o", dir]);
+    assert_eq!(bad_hasher.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&bad_hasher.stderr);
+    assert!(
+        stderr.contains("hasher `no such type` is not a Rust type"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "nothing is written");
 }

@@ -72,3 +72,51 @@ fn config_pairs_a_service_with_its_callback_service() {
         "`service.Nope` given to Config::callback is not a service (write `module.Service`)"
     );
 }
+
+/// `Config::hasher` puts its `BuildHasher` on every hashed collection, and only there; a
+/// hasher that is not a Rust type is an error naming it.
+#[test]
+fn config_hasher_parameterises_hashed_collections() {
+    let file = ["tests/fixtures/codegen/collections.thrift"];
+    let generated = Config::new()
+        .hasher("::foldhash::fast::RandomState")
+        .generate(&file, &[] as &[&str])
+        .expect("generates");
+    let code = &generated
+        .files
+        .iter()
+        .find(|f| f.name == "collections.rs")
+        .expect("the module")
+        .contents;
+    // Without the line breaks and trailing commas of the pretty-printer.
+    let flat = code
+        .split_whitespace()
+        .collect::<String>()
+        .replace(",>", ">");
+    // `set<i32>` and `map<string, binary>` are hashed; `map<set<i32>, _>` cannot be (a
+    // `HashSet` is neither `Hash` nor `Ord`) and falls back to a `VecMap`, which takes none.
+    assert!(
+        flat.contains("HashSet<i32,::foldhash::fast::RandomState>"),
+        "{code}"
+    );
+    assert!(
+        flat.contains("HashMap<::std::string::String,::thrift_bidi::__codegen::Bytes,::foldhash::fast::RandomState>"),
+        "{code}"
+    );
+    assert!(!flat.contains("HashSet<i32>"), "{code}");
+    assert!(
+        flat.contains(
+            "VecMap<::thrift_bidi::__codegen::HashSet<i32,::foldhash::fast::RandomState>,"
+        ),
+        "{code}"
+    );
+    let bad = Config::new()
+        .hasher("not a type!")
+        .generate(&file, &[] as &[&str])
+        .expect_err("not a type");
+    assert!(
+        bad.to_string()
+            .starts_with("hasher `not a type!` is not a Rust type: "),
+        "{bad}"
+    );
+}

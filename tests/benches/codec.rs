@@ -56,16 +56,16 @@ fn ours_decode(bencher: Bencher, protocol: Protocol) {
     decode(bencher, protocol, &payload::ours());
 }
 
-/// With `ByteString` strings and `BTreeMap`s.
+/// With `ByteString` strings and foldhash maps.
 #[divan::bench(args = PROTOCOLS)]
-fn zero_copy_encode(bencher: Bencher, protocol: Protocol) {
-    encode(bencher, protocol, &payload::zero_copy());
+fn fast_encode(bencher: Bencher, protocol: Protocol) {
+    encode(bencher, protocol, &payload::fast());
 }
 
-/// With `ByteString` strings and `BTreeMap`s.
+/// With `ByteString` strings and foldhash maps.
 #[divan::bench(args = PROTOCOLS)]
-fn zero_copy_decode(bencher: Bencher, protocol: Protocol) {
-    decode(bencher, protocol, &payload::zero_copy());
+fn fast_decode(bencher: Bencher, protocol: Protocol) {
+    decode(bencher, protocol, &payload::fast());
 }
 
 #[divan::bench(args = PROTOCOLS)]

@@ -35,12 +35,16 @@ fn payload_sizes_match_payload_md() {
 
 #[test]
 fn payload_decodes_back() {
-    let ours = payload::ours();
+    let (ours, fast) = (payload::ours(), payload::fast());
     for protocol in [Protocol::Binary, Protocol::Compact] {
-        let apache = apache_bytes(protocol == Protocol::Compact);
+        let apache = bytes::Bytes::from(apache_bytes(protocol == Protocol::Compact));
         let decoded: thrift_bidi_tests::generated::default::bench::Batch = protocol
-            .decode(apache.into())
+            .decode(apache.clone())
             .expect("ours decodes Apache's payload");
         assert_eq!(decoded, ours, "{protocol:?}");
+        let decoded: thrift_bidi_tests::generated::fast::bench::Batch = protocol
+            .decode(apache)
+            .expect("the fast configuration decodes Apache's payload");
+        assert_eq!(decoded, fast, "{protocol:?}");
     }
 }

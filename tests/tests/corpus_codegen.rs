@@ -42,7 +42,10 @@ fn generated_code_of_every_accepted_corpus_file_compiles() {
         }
         attempted.push(i);
     }
-    // The snapshotted codegen fixtures must compile too.
+    // The snapshotted codegen fixtures must compile too, also with a hasher of the user's
+    // choice on the hashed collections (used in constants and defaults as well).
+    let mut hashed = Config::new();
+    hashed.hasher("::std::hash::BuildHasherDefault<::std::hash::DefaultHasher>");
     let fixtures = workspace.join("compiler/tests/fixtures/codegen");
     let mut fixture_files: Vec<_> = std::fs::read_dir(&fixtures)
         .expect("fixtures exist")
@@ -51,12 +54,14 @@ fn generated_code_of_every_accepted_corpus_file_compiles() {
         .collect();
     fixture_files.sort();
     for (i, file) in fixture_files.iter().enumerate() {
-        let module = format!("fixture{i:02}");
-        let generated = Config::new()
-            .generate(&[file], &[] as &[&Path])
-            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        generated.write(&src.join(&module)).expect("writable");
-        let _ = writeln!(lib, "#[path = \"{module}/mod.rs\"]\npub mod {module};");
+        for (config, suffix) in [(&Config::new(), ""), (&hashed, "_hashed")] {
+            let module = format!("fixture{i:02}{suffix}");
+            let generated = config
+                .generate(&[file], &[] as &[&Path])
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            generated.write(&src.join(&module)).expect("writable");
+            let _ = writeln!(lib, "#[path = \"{module}/mod.rs\"]\npub mod {module};");
+        }
     }
     std::fs::write(src.join("lib.rs"), lib).expect("writable");
     write_manifest(&workspace, &krate);

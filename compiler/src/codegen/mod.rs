@@ -36,6 +36,8 @@ pub(crate) struct Context<'a> {
     traits: Analysis<'a>,
     type_attributes: Vec<(&'a str, TokenStream)>,
     field_attributes: Vec<(&'a str, TokenStream)>,
+    /// The `BuildHasher` of hashed collections, when not the default.
+    hasher: Option<TokenStream>,
 }
 
 impl<'a> Context<'a> {
@@ -54,6 +56,7 @@ impl<'a> Context<'a> {
             traits: Analysis::new(program, config),
             type_attributes: parse_attributes(&config.type_attributes)?,
             field_attributes: parse_attributes(&config.field_attributes)?,
+            hasher: config.hasher.as_deref().map(parse_hasher).transpose()?,
         })
     }
 
@@ -93,6 +96,14 @@ impl<'a> Context<'a> {
     fn idl_path(&self, file: FileId, name: &str) -> String {
         format!("{}.{name}", self.program.files[file.index()].module)
     }
+}
+
+fn parse_hasher(hasher: &str) -> Result<TokenStream, Error> {
+    let ty: syn::Type = syn::parse_str(hasher).map_err(|e| Error::Hasher {
+        hasher: hasher.to_owned(),
+        reason: e.to_string(),
+    })?;
+    Ok(quote!(#ty))
 }
 
 fn parse_attributes(list: &[(String, String)]) -> Result<Vec<(&str, TokenStream)>, Error> {

@@ -39,6 +39,7 @@ impl Context<'_> {
     pub(super) fn rust_type(&self, ty: &Type, from: FileId) -> TokenStream {
         let cg = cg();
         let p = self.program;
+        let hasher = self.hasher.iter();
         match ty {
             Type::Base(base) => self.base_type(*base),
             Type::List(t) => {
@@ -48,7 +49,7 @@ impl Context<'_> {
             Type::Set(t) => {
                 let elem = self.rust_type(t, from);
                 match self.traits.collection(t) {
-                    Collection::Hash => quote!(#cg::HashSet<#elem>),
+                    Collection::Hash => quote!(#cg::HashSet<#elem #(, #hasher)*>),
                     Collection::BTree => quote!(#cg::BTreeSet<#elem>),
                     Collection::Vec => quote!(#cg::VecSet<#elem>),
                 }
@@ -56,7 +57,7 @@ impl Context<'_> {
             Type::Map(k, v) => {
                 let (key, value) = (self.rust_type(k, from), self.rust_type(v, from));
                 match self.traits.collection(k) {
-                    Collection::Hash => quote!(#cg::HashMap<#key, #value>),
+                    Collection::Hash => quote!(#cg::HashMap<#key, #value #(, #hasher)*>),
                     Collection::BTree => quote!(#cg::BTreeMap<#key, #value>),
                     Collection::Vec => quote!(#cg::VecMap<#key, #value>),
                 }
