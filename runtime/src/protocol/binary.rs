@@ -29,6 +29,7 @@ impl BinaryWriter {
         self.buf
     }
 
+    #[inline]
     fn write_len(&mut self, len: usize) {
         // Lengths above i32::MAX cannot be encoded; generated code never produces them
         // because the limits are far below.
@@ -43,61 +44,76 @@ impl Writer for BinaryWriter {
         self.buf.put_i32(header.seqid);
     }
 
+    #[inline]
     fn write_struct_begin(&mut self) {}
 
+    #[inline]
     fn write_struct_end(&mut self) {}
 
+    #[inline]
     fn write_field_begin(&mut self, ty: TType, id: i16) {
         self.buf.put_u8(ty.code());
         self.buf.put_i16(id);
     }
 
+    #[inline]
     fn write_field_stop(&mut self) {
         self.buf.put_u8(TType::Stop.code());
     }
 
+    #[inline]
     fn write_bool(&mut self, value: bool) {
         self.buf.put_u8(u8::from(value));
     }
 
+    #[inline]
     fn write_i8(&mut self, value: i8) {
         self.buf.put_i8(value);
     }
 
+    #[inline]
     fn write_i16(&mut self, value: i16) {
         self.buf.put_i16(value);
     }
 
+    #[inline]
     fn write_i32(&mut self, value: i32) {
         self.buf.put_i32(value);
     }
 
+    #[inline]
     fn write_i64(&mut self, value: i64) {
         self.buf.put_i64(value);
     }
 
+    #[inline]
     fn write_double(&mut self, value: f64) {
         self.buf.put_f64(value);
     }
 
+    #[inline]
     fn write_binary(&mut self, value: &[u8]) {
         self.write_len(value.len());
         self.buf.put_slice(value);
     }
 
+    #[inline]
     fn write_uuid(&mut self, value: [u8; 16]) {
         self.buf.put_slice(&value);
     }
 
+    #[inline]
     fn write_list_begin(&mut self, header: ListHeader) {
         self.buf.put_u8(header.element.code());
         self.write_len(header.len);
     }
 
+    #[inline]
     fn write_set_begin(&mut self, header: ListHeader) {
         self.write_list_begin(header);
     }
 
+    #[inline]
     fn write_map_begin(&mut self, header: MapHeader) {
         self.buf.put_u8(header.key.code());
         self.buf.put_u8(header.value.code());
@@ -124,20 +140,23 @@ impl BinaryReader {
         self.input.pos
     }
 
+    #[inline]
     fn read_len(&mut self, limit: usize, what: &str) -> Result<usize, ProtocolError> {
         let len = self.read_i32()?;
-        let len = usize::try_from(len).map_err(|_| {
-            ProtocolError::new(
-                ProtocolErrorKind::NegativeSize,
-                format!("negative {what} length {len}"),
-            )
-        })?;
+        let len = usize::try_from(len).map_err(|_| negative(len, what))?;
         super::check_len(len, limit, what)
     }
 
+    #[inline]
     fn read_type(&mut self) -> Result<TType, ProtocolError> {
         TType::from_code(self.input.byte()?)
     }
+}
+
+#[cold]
+fn negative(len: i32, what: &str) -> ProtocolError {
+    let message = format!("negative {what} length {len}");
+    ProtocolError::new(ProtocolErrorKind::NegativeSize, message)
 }
 
 impl Reader for BinaryReader {
@@ -169,14 +188,17 @@ impl Reader for BinaryReader {
         Ok(MessageHeader { name, kind, seqid })
     }
 
+    #[inline]
     fn read_struct_begin(&mut self) -> Result<(), ProtocolError> {
         self.input.enter()
     }
 
+    #[inline]
     fn read_struct_end(&mut self) {
         self.input.leave();
     }
 
+    #[inline]
     fn read_field_begin(&mut self) -> Result<Option<(TType, i16)>, ProtocolError> {
         match self.read_type()? {
             TType::Stop => Ok(None),
@@ -184,44 +206,54 @@ impl Reader for BinaryReader {
         }
     }
 
+    #[inline]
     fn read_bool(&mut self) -> Result<bool, ProtocolError> {
         Ok(self.input.byte()? != 0)
     }
 
+    #[inline]
     fn read_i8(&mut self) -> Result<i8, ProtocolError> {
         Ok(i8::from_be_bytes([self.input.byte()?]))
     }
 
+    #[inline]
     fn read_i16(&mut self) -> Result<i16, ProtocolError> {
         Ok(i16::from_be_bytes(self.input.array()?))
     }
 
+    #[inline]
     fn read_i32(&mut self) -> Result<i32, ProtocolError> {
         Ok(i32::from_be_bytes(self.input.array()?))
     }
 
+    #[inline]
     fn read_i64(&mut self) -> Result<i64, ProtocolError> {
         Ok(i64::from_be_bytes(self.input.array()?))
     }
 
+    #[inline]
     fn read_double(&mut self) -> Result<f64, ProtocolError> {
         Ok(f64::from_be_bytes(self.input.array()?))
     }
 
+    #[inline]
     fn read_binary(&mut self) -> Result<Bytes, ProtocolError> {
         let len = self.read_len(self.input.limits.max_string_len, "string")?;
         self.input.take(len)
     }
 
+    #[inline]
     fn read_bytes(&mut self) -> Result<&[u8], ProtocolError> {
         let len = self.read_len(self.input.limits.max_string_len, "string")?;
         self.input.take_slice(len)
     }
 
+    #[inline]
     fn read_uuid(&mut self) -> Result<[u8; 16], ProtocolError> {
         self.input.array()
     }
 
+    #[inline]
     fn read_list_begin(&mut self) -> Result<ListHeader, ProtocolError> {
         let element = self.read_type()?;
         let len = self.read_len(self.input.limits.max_container_len, "container")?;
@@ -230,10 +262,12 @@ impl Reader for BinaryReader {
         Ok(ListHeader { element, len })
     }
 
+    #[inline]
     fn read_set_begin(&mut self) -> Result<ListHeader, ProtocolError> {
         self.read_list_begin()
     }
 
+    #[inline]
     fn read_map_begin(&mut self) -> Result<MapHeader, ProtocolError> {
         let key = self.read_type()?;
         let value = self.read_type()?;
@@ -243,6 +277,7 @@ impl Reader for BinaryReader {
         Ok(MapHeader { key, value, len })
     }
 
+    #[inline]
     fn read_container_end(&mut self) {
         self.input.leave();
     }

@@ -13,6 +13,7 @@ const PROTOCOL_ID: u8 = 0x82;
 const VERSION: u8 = 1;
 
 /// The compact protocol's type nibble.
+#[inline]
 fn compact_type(ty: TType) -> u8 {
     match ty {
         TType::Stop => 0,
@@ -32,6 +33,7 @@ fn compact_type(ty: TType) -> u8 {
 }
 
 /// The type of a compact type nibble (1 and 2 are both `bool`).
+#[inline]
 fn from_compact(nibble: u8) -> Result<TType, ProtocolError> {
     Ok(match nibble {
         0 => TType::Stop,
@@ -47,20 +49,23 @@ fn from_compact(nibble: u8) -> Result<TType, ProtocolError> {
         11 => TType::Map,
         12 => TType::Struct,
         13 => TType::Uuid,
-        other => {
-            return Err(ProtocolError::invalid(format!(
-                "unknown compact type {other}"
-            )))
-        }
+        other => return Err(unknown_compact_type(other)),
     })
 }
 
+#[cold]
+fn unknown_compact_type(nibble: u8) -> ProtocolError {
+    ProtocolError::invalid(format!("unknown compact type {nibble}"))
+}
+
+#[inline]
 fn zigzag(n: i64) -> u64 {
     #[allow(clippy::cast_sign_loss)] // zigzag is a bit pattern
     let z = ((n << 1) ^ (n >> 63)) as u64;
     z
 }
 
+#[inline]
 fn unzigzag(z: u64) -> i64 {
     #[allow(clippy::cast_possible_wrap)] // zigzag is a bit pattern
     let n = (z >> 1) as i64 ^ -((z & 1) as i64);
@@ -91,6 +96,7 @@ impl CompactWriter {
         self.buf
     }
 
+    #[inline]
     fn varint(&mut self, mut n: u64) {
         while n >= 0x80 {
             #[allow(clippy::cast_possible_truncation)] // the low seven bits
@@ -101,10 +107,12 @@ impl CompactWriter {
         self.buf.put_u8(n as u8);
     }
 
+    #[inline]
     fn len(&mut self, len: usize) {
         self.varint(u64::from(u32::try_from(len).unwrap_or(u32::MAX)));
     }
 
+    #[inline]
     fn field_header(&mut self, nibble: u8, id: i16) {
         let delta = i32::from(id) - i32::from(self.last_field);
         match u8::try_from(delta) {
@@ -127,15 +135,18 @@ impl Writer for CompactWriter {
         self.write_string(&header.name);
     }
 
+    #[inline]
     fn write_struct_begin(&mut self) {
         self.field_stack.push(self.last_field);
         self.last_field = 0;
     }
 
+    #[inline]
     fn write_struct_end(&mut self) {
         self.last_field = self.field_stack.pop().unwrap_or(0);
     }
 
+    #[inline]
     fn write_field_begin(&mut self, ty: TType, id: i16) {
         if ty == TType::Bool {
             self.pending_bool = Some(id);
@@ -144,10 +155,12 @@ impl Writer for CompactWriter {
         }
     }
 
+    #[inline]
     fn write_field_stop(&mut self) {
         self.buf.put_u8(0);
     }
 
+    #[inline]
     fn write_bool(&mut self, value: bool) {
         let nibble = if value { 1 } else { 2 };
         match self.pending_bool.take() {
@@ -156,35 +169,43 @@ impl Writer for CompactWriter {
         }
     }
 
+    #[inline]
     fn write_i8(&mut self, value: i8) {
         self.buf.put_i8(value);
     }
 
+    #[inline]
     fn write_i16(&mut self, value: i16) {
         self.varint(zigzag(i64::from(value)));
     }
 
+    #[inline]
     fn write_i32(&mut self, value: i32) {
         self.varint(zigzag(i64::from(value)));
     }
 
+    #[inline]
     fn write_i64(&mut self, value: i64) {
         self.varint(zigzag(value));
     }
 
+    #[inline]
     fn write_double(&mut self, value: f64) {
         self.buf.put_f64_le(value);
     }
 
+    #[inline]
     fn write_binary(&mut self, value: &[u8]) {
         self.len(value.len());
         self.buf.put_slice(value);
     }
 
+    #[inline]
     fn write_uuid(&mut self, value: [u8; 16]) {
         self.buf.put_slice(&value);
     }
 
+    #[inline]
     fn write_list_begin(&mut self, header: ListHeader) {
         let nibble = compact_type(header.element);
         match u8::try_from(header.len) {
@@ -196,10 +217,12 @@ impl Writer for CompactWriter {
         }
     }
 
+    #[inline]
     fn write_set_begin(&mut self, header: ListHeader) {
         self.write_list_begin(header);
     }
 
+    #[inline]
     fn write_map_begin(&mut self, header: MapHeader) {
         if header.len == 0 {
             self.buf.put_u8(0);
@@ -238,6 +261,7 @@ impl CompactReader {
     }
 
     /// An unsigned varint of at most `max_bits` bits.
+    #[inline]
     fn varint(&mut self, max_bits: u32) -> Result<u64, ProtocolError> {
         let mut value = 0u64;
         let mut shift = 0;
@@ -254,25 +278,33 @@ impl CompactReader {
         }
     }
 
+    #[inline]
     fn signed(&mut self, max_bits: u32) -> Result<i64, ProtocolError> {
         Ok(unzigzag(self.varint(max_bits)?))
     }
 
+    #[inline]
     fn read_len(&mut self, limit: usize, what: &str) -> Result<usize, ProtocolError> {
         let len = self.varint(32)?;
         let len = usize::try_from(len).unwrap_or(usize::MAX);
         super::check_len(len, limit, what)
     }
 
+    #[inline]
     fn enter_container(&mut self, count: usize, size: usize) -> Result<(), ProtocolError> {
         self.input.fits(count, size)?;
         self.input.enter()
     }
 }
 
+#[inline]
 fn narrow<T: TryFrom<i64>>(value: i64, what: &str) -> Result<T, ProtocolError> {
-    T::try_from(value)
-        .map_err(|_| ProtocolError::invalid(format!("{what} {value} is out of range")))
+    T::try_from(value).map_err(|_| out_of_range(value, what))
+}
+
+#[cold]
+fn out_of_range(value: i64, what: &str) -> ProtocolError {
+    ProtocolError::invalid(format!("{what} {value} is out of range"))
 }
 
 impl Reader for CompactReader {
@@ -299,6 +331,7 @@ impl Reader for CompactReader {
         Ok(MessageHeader { name, kind, seqid })
     }
 
+    #[inline]
     fn read_struct_begin(&mut self) -> Result<(), ProtocolError> {
         self.input.enter()?;
         self.field_stack.push(self.last_field);
@@ -306,11 +339,13 @@ impl Reader for CompactReader {
         Ok(())
     }
 
+    #[inline]
     fn read_struct_end(&mut self) {
         self.input.leave();
         self.last_field = self.field_stack.pop().unwrap_or(0);
     }
 
+    #[inline]
     fn read_field_begin(&mut self) -> Result<Option<(TType, i16)>, ProtocolError> {
         let byte = self.input.byte()?;
         let nibble = byte & 0x0f;
@@ -333,6 +368,7 @@ impl Reader for CompactReader {
         Ok(Some((ty, id)))
     }
 
+    #[inline]
     fn read_bool(&mut self) -> Result<bool, ProtocolError> {
         if let Some(value) = self.pending_bool.take() {
             return Ok(value);
@@ -344,40 +380,49 @@ impl Reader for CompactReader {
         }
     }
 
+    #[inline]
     fn read_i8(&mut self) -> Result<i8, ProtocolError> {
         Ok(i8::from_be_bytes([self.input.byte()?]))
     }
 
+    #[inline]
     fn read_i16(&mut self) -> Result<i16, ProtocolError> {
         narrow(self.signed(16)?, "i16")
     }
 
+    #[inline]
     fn read_i32(&mut self) -> Result<i32, ProtocolError> {
         narrow(self.signed(35)?, "i32")
     }
 
+    #[inline]
     fn read_i64(&mut self) -> Result<i64, ProtocolError> {
         self.signed(70)
     }
 
+    #[inline]
     fn read_double(&mut self) -> Result<f64, ProtocolError> {
         Ok(f64::from_le_bytes(self.input.array()?))
     }
 
+    #[inline]
     fn read_binary(&mut self) -> Result<Bytes, ProtocolError> {
         let len = self.read_len(self.input.limits.max_string_len, "string")?;
         self.input.take(len)
     }
 
+    #[inline]
     fn read_bytes(&mut self) -> Result<&[u8], ProtocolError> {
         let len = self.read_len(self.input.limits.max_string_len, "string")?;
         self.input.take_slice(len)
     }
 
+    #[inline]
     fn read_uuid(&mut self) -> Result<[u8; 16], ProtocolError> {
         self.input.array()
     }
 
+    #[inline]
     fn read_list_begin(&mut self) -> Result<ListHeader, ProtocolError> {
         let byte = self.input.byte()?;
         let element = from_compact(byte & 0x0f)?;
@@ -393,10 +438,12 @@ impl Reader for CompactReader {
         Ok(ListHeader { element, len })
     }
 
+    #[inline]
     fn read_set_begin(&mut self) -> Result<ListHeader, ProtocolError> {
         self.read_list_begin()
     }
 
+    #[inline]
     fn read_map_begin(&mut self) -> Result<MapHeader, ProtocolError> {
         let len = self.read_len(self.input.limits.max_container_len, "container")?;
         let (key, value) = if len == 0 {
@@ -409,6 +456,7 @@ impl Reader for CompactReader {
         Ok(MapHeader { key, value, len })
     }
 
+    #[inline]
     fn read_container_end(&mut self) {
         self.input.leave();
     }

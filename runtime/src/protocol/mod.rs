@@ -14,58 +14,47 @@ mod error;
 pub use codec::Protocol;
 pub use error::{ProtocolError, ProtocolErrorKind};
 
-/// The wire type of a value.
+/// The wire type of a value. Its discriminant is its binary-protocol type code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
 pub enum TType {
     /// End of a struct's fields.
-    Stop,
+    Stop = 0,
     /// `bool`
-    Bool,
+    Bool = 2,
     /// `i8` / `byte`
-    I8,
+    I8 = 3,
     /// `double`
-    Double,
+    Double = 4,
     /// `i16`
-    I16,
+    I16 = 6,
     /// `i32` and enums
-    I32,
+    I32 = 8,
     /// `i64`
-    I64,
+    I64 = 10,
     /// `string` and `binary`
-    String,
+    String = 11,
     /// structs, unions, exceptions
-    Struct,
+    Struct = 12,
     /// `map`
-    Map,
+    Map = 13,
     /// `set`
-    Set,
+    Set = 14,
     /// `list`
-    List,
+    List = 15,
     /// `uuid`
-    Uuid,
+    Uuid = 16,
 }
 
 impl TType {
     /// The type code used by the binary protocol (and by Apache's `TType`).
+    #[inline]
     pub fn code(self) -> u8 {
-        match self {
-            TType::Stop => 0,
-            TType::Bool => 2,
-            TType::I8 => 3,
-            TType::Double => 4,
-            TType::I16 => 6,
-            TType::I32 => 8,
-            TType::I64 => 10,
-            TType::String => 11,
-            TType::Struct => 12,
-            TType::Map => 13,
-            TType::Set => 14,
-            TType::List => 15,
-            TType::Uuid => 16,
-        }
+        self as u8
     }
 
     /// The type with binary-protocol code `code`.
+    #[inline]
     pub fn from_code(code: u8) -> Result<Self, ProtocolError> {
         Ok(match code {
             0 => TType::Stop,
@@ -81,11 +70,12 @@ impl TType {
             14 => TType::Set,
             15 => TType::List,
             16 => TType::Uuid,
-            other => return Err(ProtocolError::invalid(format!("unknown type code {other}"))),
+            other => return Err(unknown_type_code(other)),
         })
     }
 
     /// The fewest bytes one value of this type takes in any protocol (for bounding lengths).
+    #[inline]
     fn min_size(self) -> usize {
         match self {
             TType::Uuid => 16,
@@ -327,6 +317,7 @@ struct Input {
 }
 
 impl Input {
+    #[inline]
     fn new(data: bytes::Bytes, limits: Limits) -> Self {
         Self {
             data,
@@ -336,16 +327,19 @@ impl Input {
         }
     }
 
+    #[inline]
     fn remaining(&self) -> usize {
         self.data.len() - self.pos
     }
 
+    #[inline]
     fn byte(&mut self) -> Result<u8, ProtocolError> {
         let b = *self.data.get(self.pos).ok_or_else(ProtocolError::eof)?;
         self.pos += 1;
         Ok(b)
     }
 
+    #[inline]
     fn array<const N: usize>(&mut self) -> Result<[u8; N], ProtocolError> {
         let bytes = self
             .data
@@ -356,6 +350,7 @@ impl Input {
     }
 
     /// The next `len` bytes, borrowed.
+    #[inline]
     fn take_slice(&mut self, len: usize) -> Result<&[u8], ProtocolError> {
         let out = self
             .data
@@ -366,6 +361,7 @@ impl Input {
     }
 
     /// The next `len` bytes, sharing the buffer.
+    #[inline]
     fn take(&mut self, len: usize) -> Result<bytes::Bytes, ProtocolError> {
         if len > self.remaining() {
             return Err(ProtocolError::eof());
@@ -377,39 +373,60 @@ impl Input {
 
     /// Fails unless `count` values of at least `size` bytes each can still follow (as with a
     /// string, a claim beyond the input is its end coming too soon).
+    #[inline]
     fn fits(&self, count: usize, size: usize) -> Result<(), ProtocolError> {
         if count.saturating_mul(size) > self.remaining() {
-            let message = format!(
-                "{count} elements claimed, but only {} bytes remain",
-                self.remaining()
-            );
-            return Err(ProtocolError::new(
-                ProtocolErrorKind::UnexpectedEof,
-                message,
-            ));
+            return Err(too_many_claimed(count, self.remaining()));
         }
         Ok(())
     }
 
+    #[inline]
     fn enter(&mut self) -> Result<(), ProtocolError> {
         if self.depth >= self.limits.max_depth {
-            let message = format!("values nested deeper than {}", self.limits.max_depth);
-            return Err(ProtocolError::new(ProtocolErrorKind::DepthLimit, message));
+            return Err(too_deep(self.limits.max_depth));
         }
         self.depth += 1;
         Ok(())
     }
 
+    #[inline]
     fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
     }
 }
 
 /// Checks a decoded length against its limit.
+#[inline]
 fn check_len(len: usize, limit: usize, what: &str) -> Result<usize, ProtocolError> {
     if len > limit {
-        let message = format!("{what} length {len} is over the limit of {limit}");
-        return Err(ProtocolError::new(ProtocolErrorKind::SizeLimit, message));
+        return Err(over_limit(len, limit, what));
     }
     Ok(len)
+}
+
+// The errors of the checks above, built out of line so the checks stay small enough to
+// inline into generated code.
+
+#[cold]
+fn unknown_type_code(code: u8) -> ProtocolError {
+    ProtocolError::invalid(format!("unknown type code {code}"))
+}
+
+#[cold]
+fn too_many_claimed(count: usize, remaining: usize) -> ProtocolError {
+    let message = format!("{count} elements claimed, but only {remaining} bytes remain");
+    ProtocolError::new(ProtocolErrorKind::UnexpectedEof, message)
+}
+
+#[cold]
+fn too_deep(max_depth: usize) -> ProtocolError {
+    let message = format!("values nested deeper than {max_depth}");
+    ProtocolError::new(ProtocolErrorKind::DepthLimit, message)
+}
+
+#[cold]
+fn over_limit(len: usize, limit: usize, what: &str) -> ProtocolError {
+    let message = format!("{what} length {len} is over the limit of {limit}");
+    ProtocolError::new(ProtocolErrorKind::SizeLimit, message)
 }
