@@ -32,25 +32,35 @@ fn compact_type(ty: TType) -> u8 {
     }
 }
 
-/// The type of a compact type nibble (1 and 2 are both `bool`).
+/// The type of each compact type nibble (1 and 2 are both `bool`; 14 and 15 are unused).
+const COMPACT_TYPES: [Option<TType>; 16] = [
+    Some(TType::Stop),
+    Some(TType::Bool),
+    Some(TType::Bool),
+    Some(TType::I8),
+    Some(TType::I16),
+    Some(TType::I32),
+    Some(TType::I64),
+    Some(TType::Double),
+    Some(TType::String),
+    Some(TType::List),
+    Some(TType::Set),
+    Some(TType::Map),
+    Some(TType::Struct),
+    Some(TType::Uuid),
+    None,
+    None,
+];
+
+/// The type of a compact type nibble (the low four bits of `nibble`).
 #[inline]
 fn from_compact(nibble: u8) -> Result<TType, ProtocolError> {
-    Ok(match nibble {
-        0 => TType::Stop,
-        1 | 2 => TType::Bool,
-        3 => TType::I8,
-        4 => TType::I16,
-        5 => TType::I32,
-        6 => TType::I64,
-        7 => TType::Double,
-        8 => TType::String,
-        9 => TType::List,
-        10 => TType::Set,
-        11 => TType::Map,
-        12 => TType::Struct,
-        13 => TType::Uuid,
-        other => return Err(unknown_compact_type(other)),
-    })
+    COMPACT_TYPES[usize::from(nibble & 0x0f)].ok_or_else(|| unknown_compact_type(nibble))
+}
+
+#[cold]
+fn varint_too_long() -> ProtocolError {
+    ProtocolError::invalid("varint is too long")
 }
 
 #[cold]
@@ -273,7 +283,7 @@ impl CompactReader {
             }
             shift += 7;
             if shift >= max_bits {
-                return Err(ProtocolError::invalid("varint is too long"));
+                return Err(varint_too_long());
             }
         }
     }
