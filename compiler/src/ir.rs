@@ -17,6 +17,12 @@ macro_rules! ids {
             pub fn index(self) -> usize {
                 self.0 as usize
             }
+
+            /// The id of entry `index` of its `Program` list (which never holds more than
+            /// `u32::MAX` entries: sources are limited far below).
+            pub fn from_index(index: usize) -> Self {
+                Self(u32::try_from(index).unwrap_or(u32::MAX))
+            }
         }
     )*};
 }

@@ -81,8 +81,7 @@ fn pair_callbacks<'p>(
     };
     for (service, callback) in pairs {
         let callback = find(callback)?;
-        out.services[find(service)?].callback =
-            Some(ServiceId(u32::try_from(callback).unwrap_or(u32::MAX)));
+        out.services[find(service)?].callback = Some(ServiceId::from_index(callback));
     }
     Ok(Cow::Owned(out))
 }

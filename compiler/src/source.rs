@@ -15,6 +15,11 @@ impl FileId {
     pub fn index(self) -> usize {
         self.0 as usize
     }
+
+    /// The file at position `index` (source maps are far below `u32::MAX` files).
+    pub(crate) fn from_index(index: usize) -> Self {
+        Self(u32::try_from(index).unwrap_or(u32::MAX))
+    }
 }
 
 /// A byte range in one source file.
@@ -114,7 +119,7 @@ impl SourceMap {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        let id = FileId::from_index(self.files.len());
         self.files.push(SourceFile {
             path,
             name,
@@ -139,7 +144,7 @@ impl SourceMap {
         self.files
             .iter()
             .enumerate()
-            .map(|(i, f)| (FileId(u32::try_from(i).unwrap_or(u32::MAX)), f))
+            .map(|(i, f)| (FileId::from_index(i), f))
     }
 
     /// The text a span covers.

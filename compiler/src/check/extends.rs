@@ -6,7 +6,7 @@ use crate::ir::{Program, ServiceId};
 
 pub(super) fn check(program: &mut Program, diags: &mut Diagnostics) {
     for index in 0..program.services.len() {
-        let start = ServiceId(u32::try_from(index).unwrap_or(u32::MAX));
+        let start = ServiceId::from_index(index);
         let Some(chain) = cycle_from(start, |s| program.services[s.index()].extends) else {
             continue;
         };

@@ -30,11 +30,7 @@ pub(super) fn check(program: &Program, diags: &mut Diagnostics) {
     }
     enums(program, diags);
     for index in 0..program.services.len() {
-        functions(
-            program,
-            ServiceId(u32::try_from(index).unwrap_or(u32::MAX)),
-            diags,
-        );
+        functions(program, ServiceId::from_index(index), diags);
     }
 }
 

@@ -15,7 +15,7 @@ pub(super) fn mark_boxed(program: &mut Program) {
         })
         .collect();
     for index in 0..program.structs.len() {
-        let me = StructId(u32::try_from(index).unwrap_or(u32::MAX));
+        let me = StructId::from_index(index);
         for f in 0..program.structs[index].fields.len() {
             let target = direct_struct(program, &program.structs[index].fields[f].ty);
             if let Some(target) = target {

@@ -1,16 +1,16 @@
 //! Rust names. Names that would become the same Rust identifier after case conversion
 //! (`user_id` and `userId`) stay distinct because [`ident::assign`] leaves them as written,
 //! which is reported as a warning; names that still collide (through `rust.name` annotations)
-//! are errors, as are annotations that are not identifiers and two files that would be one
-//! Rust module.
+//! are errors, as are annotations that are not identifiers, two files that would be one
+//! Rust module, and a function named like the `try_` client method of a oneway function.
 //! The namespaces checked are exactly the ones codegen names ([`names::namespaces`]).
 
 use std::collections::HashMap;
 
 use crate::codegen::ident;
-use crate::codegen::names::{self, Namespace};
+use crate::codegen::names::{self, Names, Namespace, Slot};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::{Ident, Program};
+use crate::ir::{Function, Ident, Program, ServiceId};
 use crate::source::{FileId, Span};
 
 pub(super) fn check(program: &Program, diags: &mut Diagnostics) {
@@ -19,6 +19,7 @@ pub(super) fn check(program: &Program, diags: &mut Diagnostics) {
         check_namespace(&ns, diags);
     }
     check_modules(program, diags);
+    check_try_methods(program, diags);
 }
 
 fn check_annotations(ns: &Namespace<'_>, diags: &mut Diagnostics) {
@@ -117,4 +118,55 @@ fn check_modules(program: &Program, diags: &mut Diagnostics) {
             }
         }
     }
+}
+
+/// A oneway function `x` also gets the client method `try_x`, so no function of the client
+/// (the service's own or inherited) may have that Rust name.
+fn check_try_methods(program: &Program, diags: &mut Diagnostics) {
+    let names = Names::new(program);
+    for index in 0..program.services.len() {
+        let methods = client_methods(program, &names, ServiceId::from_index(index));
+        for (oneway, name) in methods.iter().filter(|(f, _)| f.oneway.is_some()) {
+            let try_name = format!("try_{name}");
+            let Some((other, _)) = methods.iter().find(|(_, n)| *n == try_name) else {
+                continue;
+            };
+            diags.push(
+                Diagnostic::error(
+                    Code::RustNameCollision,
+                    format!(
+                        "function `{}` has the name of the client method of oneway `{}`",
+                        other.name.name, oneway.name.name
+                    ),
+                )
+                .primary(other.name.span, format!("becomes `{try_name}`"))
+                .secondary(
+                    oneway.name.span,
+                    format!("oneway, so its client also has `{try_name}`"),
+                )
+                .help(format!(
+                    "give one of them another name with the annotation `({} = \"…\")`",
+                    ident::NAME_ANNOTATION
+                )),
+            );
+        }
+    }
+}
+
+/// The functions of a service's client, its own and inherited, with their Rust names.
+fn client_methods<'a>(
+    program: &'a Program,
+    names: &'a Names,
+    service: ServiceId,
+) -> Vec<(&'a Function, &'a str)> {
+    let mut methods = Vec::new();
+    let mut current = Some(service);
+    // Cycles were broken by the `extends` check; the bound is a second guard.
+    for _ in 0..program.services.len() {
+        let Some(id) = current else { break };
+        let functions = program.services[id.index()].functions.iter().enumerate();
+        methods.extend(functions.map(|(i, f)| (f, names.entry(Slot::Functions(id), i))));
+        current = program.services[id.index()].extends;
+    }
+    methods
 }

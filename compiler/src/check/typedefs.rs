@@ -6,7 +6,7 @@ use crate::ir::{Program, Type, TypedefId};
 
 pub(super) fn check(program: &mut Program, diags: &mut Diagnostics) {
     for index in 0..program.typedefs.len() {
-        let start = TypedefId(u32::try_from(index).unwrap_or(u32::MAX));
+        let start = TypedefId::from_index(index);
         let target = |t: TypedefId| match program.typedefs[t.index()].target {
             Type::Typedef(next) => Some(next),
             _ => None,

@@ -33,7 +33,7 @@ pub(crate) fn desugar(program: &Program) -> (Program, Messages) {
     let mut out = program.clone();
     let mut messages = Vec::new();
     for (s, service) in program.services.iter().enumerate() {
-        let id = ServiceId(u32::try_from(s).unwrap_or(u32::MAX));
+        let id = ServiceId::from_index(s);
         let mut added = Vec::new();
         let mut pairs = Vec::new();
         for function in &service.functions {
@@ -111,5 +111,5 @@ pub(crate) fn desugar(program: &Program) -> (Program, Messages) {
 
 fn push(program: &mut Program, s: Struct) -> StructId {
     program.structs.push(s);
-    StructId(u32::try_from(program.structs.len() - 1).unwrap_or(u32::MAX))
+    StructId::from_index(program.structs.len() - 1)
 }

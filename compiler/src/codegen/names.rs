@@ -70,7 +70,7 @@ pub(crate) fn namespaces(program: &Program) -> Vec<Namespace<'_>> {
             _ => ("field", Case::Value),
         };
         out.push(namespace(
-            Slot::Fields(StructId(index(i))),
+            Slot::Fields(StructId::from_index(i)),
             what,
             case,
             names,
@@ -78,11 +78,11 @@ pub(crate) fn namespaces(program: &Program) -> Vec<Namespace<'_>> {
     }
     for (i, e) in program.enums.iter().enumerate() {
         let names = e.members.iter().map(|m| (&m.name, &m.meta)).collect();
-        let slot = Slot::Members(EnumId(index(i)));
+        let slot = Slot::Members(EnumId::from_index(i));
         out.push(namespace(slot, "enum member", Case::Const, names));
     }
     for (i, service) in program.services.iter().enumerate() {
-        let id = ServiceId(index(i));
+        let id = ServiceId::from_index(i);
         let names = service
             .functions
             .iter()
@@ -134,10 +134,6 @@ fn module_namespace<'a>(
         items,
         ..namespace(slot, what, case, names)
     }
-}
-
-fn index(i: usize) -> u32 {
-    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// The name and annotations of a file's definition.
@@ -196,7 +192,7 @@ impl Names {
     pub(crate) fn new(program: &Program) -> Self {
         let mut names = Names {
             modules: (0..program.files.len())
-                .map(|i| module_path(program, FileId(index(i))))
+                .map(|i| module_path(program, FileId::from_index(i)))
                 .collect(),
             ..Names::default()
         };

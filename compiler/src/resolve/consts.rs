@@ -41,7 +41,7 @@ impl<'a> Evaluator<'a> {
     /// Evaluates every constant and every default value.
     pub(super) fn run(mut self, r: &mut Resolver<'_>, documents: &'a [Option<ast::Document>]) {
         for index in 0..self.states.len() {
-            let id = ConstId(u32::try_from(index).unwrap_or(u32::MAX));
+            let id = ConstId::from_index(index);
             if let Some(value) = self.constant(r, id) {
                 r.program.consts[index].value = value;
             }

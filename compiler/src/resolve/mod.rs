@@ -114,7 +114,7 @@ impl Resolver<'_> {
         let p = &mut self.program;
         let (item, symbol) = match &def.kind {
             DefinitionKind::Const { .. } => {
-                let id = ir::ConstId(len(&p.consts));
+                let id = ir::ConstId::from_index(p.consts.len());
                 let value = ConstValue::Bool(false);
                 p.consts.push(ir::Const {
                     name,
@@ -127,7 +127,7 @@ impl Resolver<'_> {
                 (Item::Const(id), Symbol::Const(id))
             }
             DefinitionKind::Typedef(_) | DefinitionKind::Senum(_) => {
-                let id = ir::TypedefId(len(&p.typedefs));
+                let id = ir::TypedefId::from_index(p.typedefs.len());
                 p.typedefs.push(ir::Typedef {
                     name,
                     file,
@@ -138,7 +138,7 @@ impl Resolver<'_> {
                 (Item::Typedef(id), Symbol::Typedef(id))
             }
             DefinitionKind::Enum(_) => {
-                let id = ir::EnumId(len(&p.enums));
+                let id = ir::EnumId::from_index(p.enums.len());
                 p.enums.push(ir::Enum {
                     name,
                     file,
@@ -149,7 +149,7 @@ impl Resolver<'_> {
                 (Item::Enum(id), Symbol::Enum(id))
             }
             DefinitionKind::Struct(kind, _) => {
-                let id = ir::StructId(len(&p.structs));
+                let id = ir::StructId::from_index(p.structs.len());
                 p.structs.push(ir::Struct {
                     kind: *kind,
                     name,
@@ -161,7 +161,7 @@ impl Resolver<'_> {
                 (Item::Struct(id), Symbol::Struct(id))
             }
             DefinitionKind::Service(_) => {
-                let id = ir::ServiceId(len(&p.services));
+                let id = ir::ServiceId::from_index(p.services.len());
                 let service = ir::Service {
                     name,
                     file,
@@ -200,10 +200,6 @@ impl Resolver<'_> {
             Symbol::Service(id) => p.services[id.index()].name.span,
         }
     }
-}
-
-fn len<T>(items: &[T]) -> u32 {
-    u32::try_from(items.len()).unwrap_or(u32::MAX)
 }
 
 /// The name other files use for a file: its file name without the `.thrift` extension.
