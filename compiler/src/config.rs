@@ -99,7 +99,8 @@ impl Config {
     }
 
     /// Chooses the `BuildHasher` of the generated `HashMap`s and `HashSet`s, as a Rust type
-    /// path the generated code can name (the crate must depend on it). By default they use the
+    /// path the generated code can name (the crate must depend on it; the type must be
+    /// `BuildHasher + Default + Clone`, as hashers are). By default they use the
     /// standard library's `RandomState` (`SipHash`: slower, but resistant to a peer that sends
     /// keys crafted to collide). A faster hasher pays off in decoding maps with many entries.
     ///
