@@ -127,7 +127,7 @@ fn check_try_methods(program: &Program, diags: &mut Diagnostics) {
     for index in 0..program.services.len() {
         let methods = client_methods(program, &names, ServiceId::from_index(index));
         for (oneway, name) in methods.iter().filter(|(f, _)| f.oneway.is_some()) {
-            let try_name = format!("try_{name}");
+            let try_name = ident::try_method(name);
             let Some((other, _)) = methods.iter().find(|(_, n)| *n == try_name) else {
                 continue;
             };

@@ -120,6 +120,12 @@ pub fn to_ident(name: &str) -> proc_macro2::Ident {
         .unwrap_or_else(|_| proc_macro2::Ident::new("__invalid", proc_macro2::Span::call_site()))
 }
 
+/// The name of the client method that sends oneway `name` without waiting (`try_type` for
+/// the raw `r#type`).
+pub fn try_method(name: &str) -> String {
+    format!("try_{}", name.trim_start_matches("r#"))
+}
+
 /// An `#[allow(…)]` for the naming lint a name breaks (an IDL spelling kept to avoid a
 /// collision, or a `rust.name` choice), so generated code compiles without warnings.
 pub fn allow_case(case: Case, name: &str) -> proc_macro2::TokenStream {

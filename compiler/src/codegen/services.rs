@@ -6,7 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::ident::{convert, to_ident, Case};
+use super::ident::{convert, to_ident, try_method, Case};
 use super::names::Slot;
 use super::types::cg;
 use super::Context;
@@ -226,7 +226,7 @@ fn generate_client_method(m: &Method<'_>) -> TokenStream {
     let names: Vec<_> = m.params.iter().map(|(name, _)| name).collect();
     let build = quote!(#args { #(#names),* });
     if m.function.oneway.is_some() {
-        let try_method = quote::format_ident!("try_{}", syn::ext::IdentExt::unraw(method));
+        let try_method = to_ident(&try_method(&method.to_string()));
         let try_doc = format!(
             " Like [`Self::{method}`], without waiting: fails with `Busy` while the peer is behind."
         );
