@@ -59,11 +59,6 @@ fn from_compact(nibble: u8) -> Result<TType, ProtocolError> {
 }
 
 #[cold]
-fn varint_too_long() -> ProtocolError {
-    ProtocolError::invalid("varint is too long")
-}
-
-#[cold]
 fn unknown_compact_type(nibble: u8) -> ProtocolError {
     ProtocolError::invalid(format!("unknown compact type {nibble}"))
 }
@@ -283,7 +278,7 @@ impl CompactReader {
             }
             shift += 7;
             if shift >= max_bits {
-                return Err(varint_too_long());
+                return Err(ProtocolError::invalid("varint is too long"));
             }
         }
     }

@@ -48,10 +48,12 @@ impl ProtocolError {
         }))
     }
 
+    #[cold]
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
         Self::new(ProtocolErrorKind::InvalidData, message)
     }
 
+    #[cold]
     pub(crate) fn eof() -> Self {
         Self::new(ProtocolErrorKind::UnexpectedEof, "unexpected end of input")
     }
