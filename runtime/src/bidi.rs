@@ -1,16 +1,18 @@
 //! The bidirectional part of a connection (`BIDI.md`): the hello by which a client says it
-//! serves a callback service, and the [`Connection`] handle a server gets for each connection,
-//! from which it calls its client back.
+//! serves a callback service, the per-connection [`State`] of what each side learned from it,
+//! and the [`Greeter`] hook by which a server's connection answers it.
 //!
 //! A client with callbacks sends `thrift-bidi.hello` as its very first message. A server whose
 //! service has a callback service answers it inline, before it dispatches anything read after
 //! it, and only then may call the client; a plain server answers `UNKNOWN_METHOD`, and the
 //! client goes on as a plain client.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use crate::client::Channel;
-use crate::connection::Shared;
+use tokio::sync::watch;
+
+use crate::connection::{Intercept, Shared};
 use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
 use crate::protocol::{MessageType, ProtocolError, Reader, TType, Writer};
 use crate::value::Value;
@@ -34,14 +36,37 @@ pub enum Callbacks {
     Unavailable,
 }
 
+/// What one connection learned from the hellos: whether the peer said one (a server may then
+/// call it back), and what the answer to this side's own hello was (a client with callbacks).
+pub(crate) struct State {
+    peer_hello: AtomicBool,
+    pub(crate) callbacks: watch::Sender<Callbacks>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            peer_hello: AtomicBool::new(false),
+            callbacks: watch::channel(Callbacks::NotOffered).0,
+        }
+    }
+}
+
+impl State {
+    /// Whether the peer said hello.
+    pub(crate) fn has_peer_hello(&self) -> bool {
+        self.peer_hello.load(Ordering::Acquire)
+    }
+}
+
 /// Sends the hello as the connection's first message, and records the server's answer.
-pub(crate) fn say_hello(shared: &Arc<Shared>, callback_service: &str) {
-    shared.callbacks.send_replace(Callbacks::Pending);
+pub(crate) fn say_hello(shared: &Shared, state: &Arc<State>, callback_service: &str) {
+    state.callbacks.send_replace(Callbacks::Pending);
     let Ok(reply) = shared.call_now(HELLO, &Hello::new(callback_service)) else {
-        shared.callbacks.send_replace(Callbacks::Unavailable);
+        state.callbacks.send_replace(Callbacks::Unavailable);
         return;
     };
-    let shared = Arc::downgrade(shared);
+    let state = Arc::downgrade(state);
     tokio::spawn(async move {
         let welcomed = match reply.await {
             Ok(message) if message.kind() == MessageType::Reply => message
@@ -53,13 +78,13 @@ pub(crate) fn say_hello(shared: &Arc<Shared>, callback_service: &str) {
             }
             Err(_) => false,
         };
-        if let Some(shared) = shared.upgrade() {
-            let state = if welcomed {
+        if let Some(state) = state.upgrade() {
+            let answer = if welcomed {
                 Callbacks::Available
             } else {
                 Callbacks::Unavailable
             };
-            shared.callbacks.send_replace(state);
+            state.callbacks.send_replace(answer);
         }
     });
 }
@@ -145,74 +170,49 @@ impl Value for Welcome {
     }
 }
 
-/// Whether `message` is a hello (which a server with a callback service answers itself; one
-/// without leaves it to its service, which does not know the method).
-pub(crate) fn is_hello(message: &Incoming) -> bool {
-    message.kind() == MessageType::Call && message.method() == HELLO
+/// A server connection's hook: answers the client's hello (when the service has a callback
+/// service; one without leaves the hello to its service, which does not know the method).
+pub(crate) struct Greeter {
+    /// The callback service the connection's service expects its clients to serve.
+    pub(crate) callback: Option<&'static str>,
+    pub(crate) state: Arc<State>,
 }
 
-/// Answers a hello; from then on the server may call the client.
-pub(crate) fn welcome(shared: &Shared, hello: &Incoming, callback: &str) -> Outgoing {
-    let said = match hello.body::<Hello>() {
-        Ok(said) => said,
-        Err(e) => return hello.exception(&crate::Error::Protocol(e).to_application()),
-    };
-    if !(said.min_version..=said.max_version).contains(&VERSION) {
-        let message = format!(
-            "bidi versions {}..={} asked for; this side speaks {VERSION}",
-            said.min_version, said.max_version
-        );
-        let exception = ApplicationException::new(ApplicationErrorKind::InvalidProtocol, message);
-        return hello.exception(&exception);
-    }
-    if said.callback_service != callback {
-        tracing::debug!(
-            offered = said.callback_service,
-            expected = callback,
-            "the client's callback service has another name"
-        );
-    }
-    shared.peer_said_hello();
-    hello.reply(&Welcome { version: VERSION })
-}
-
-/// One connection, as its server sees it: the way to call the client back, and to learn when
-/// it goes. Given to the function that makes each connection's service
-/// ([`crate::Server::serve_with`]).
-#[derive(Clone)]
-pub struct Connection {
-    pub(crate) shared: Arc<Shared>,
-}
-
-impl std::fmt::Debug for Connection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Connection")
-            .field("closed", &self.is_closed())
-            .finish_non_exhaustive()
+impl Intercept for Greeter {
+    fn intercept(&self, call: Incoming) -> Result<Incoming, Outgoing> {
+        match self.callback {
+            Some(callback) if call.kind() == MessageType::Call && call.method() == HELLO => {
+                Err(self.welcome(&call, callback))
+            }
+            _ => Ok(call),
+        }
     }
 }
 
-impl Connection {
-    /// A channel calling the client's callback service: wrap it in the generated callback
-    /// client. Its calls fail with [`crate::Error::Unavailable`] unless the client said hello
-    /// (a plain Thrift client would take a call for its own reply). Holding it does not keep
-    /// the connection open.
-    pub fn callbacks(&self) -> Channel {
-        Channel::to_client(self.shared.clone())
-    }
-
-    /// Whether the client said hello, so that it can be called back.
-    pub fn has_callbacks(&self) -> bool {
-        self.shared.has_peer_hello()
-    }
-
-    /// Whether the connection has closed.
-    pub fn is_closed(&self) -> bool {
-        self.shared.is_closed()
-    }
-
-    /// Resolves when the connection closes.
-    pub async fn closed(&self) {
-        self.shared.closed().await;
+impl Greeter {
+    /// Answers a hello; from then on the server may call the client.
+    fn welcome(&self, hello: &Incoming, callback: &str) -> Outgoing {
+        let said = match hello.body::<Hello>() {
+            Ok(said) => said,
+            Err(e) => return hello.exception(&crate::Error::Protocol(e).to_application()),
+        };
+        if !(said.min_version..=said.max_version).contains(&VERSION) {
+            let message = format!(
+                "bidi versions {}..={} asked for; this side speaks {VERSION}",
+                said.min_version, said.max_version
+            );
+            let exception =
+                ApplicationException::new(ApplicationErrorKind::InvalidProtocol, message);
+            return hello.exception(&exception);
+        }
+        if said.callback_service != callback {
+            tracing::debug!(
+                offered = said.callback_service,
+                expected = callback,
+                "the client's callback service has another name"
+            );
+        }
+        self.state.peer_hello.store(true, Ordering::Release);
+        hello.reply(&Welcome { version: VERSION })
     }
 }

@@ -23,6 +23,7 @@ use crate::Error;
 #[derive(Clone)]
 pub struct Channel {
     shared: Arc<Shared>,
+    bidi: Arc<bidi::State>,
     /// Held for its drop, which closes the connection (none on borrowed channels).
     _owner: Option<Arc<Owner>>,
     /// Calls go to a client, which must have said hello.
@@ -81,15 +82,21 @@ impl Channel {
     }
 
     /// The channel a server calls its client back on.
-    pub(crate) fn to_client(shared: Arc<Shared>) -> Self {
-        Self::borrowed(shared, true, None)
+    pub(crate) fn to_client(shared: Arc<Shared>, bidi: Arc<bidi::State>) -> Self {
+        Self::borrowed(shared, bidi, true, None)
     }
 
     /// A channel that does not keep the connection open (a server's to its client, and a
     /// client's callback handlers' to the server, which the connection itself holds).
-    fn borrowed(shared: Arc<Shared>, to_client: bool, call_timeout: Option<Duration>) -> Self {
+    fn borrowed(
+        shared: Arc<Shared>,
+        bidi: Arc<bidi::State>,
+        to_client: bool,
+        call_timeout: Option<Duration>,
+    ) -> Self {
         Self {
             shared,
+            bidi,
             _owner: None,
             to_client,
             service: None,
@@ -99,7 +106,7 @@ impl Channel {
 
     /// Fails unless this side may call: a server calls back only a client that said hello.
     fn check_peer(&self) -> Result<(), Error> {
-        if self.to_client && !self.shared.has_peer_hello() {
+        if self.to_client && !self.bidi.has_peer_hello() {
             return Err(Error::Unavailable);
         }
         Ok(())
@@ -162,13 +169,13 @@ impl Channel {
     /// What this client knows about its server calling it back (see
     /// [`ChannelBuilder::callbacks`]).
     pub fn callbacks(&self) -> CallbackState {
-        *self.shared.callbacks.borrow()
+        *self.bidi.callbacks.borrow()
     }
 
     /// Waits for the server's answer to the hello: whether it may call this client back.
     /// (`NotOffered` at once for a client serving no callbacks.)
     pub async fn callbacks_ready(&self) -> CallbackState {
-        let mut state = self.shared.callbacks.subscribe();
+        let mut state = self.bidi.callbacks.subscribe();
         let ready = state
             .wait_for(|state| *state != CallbackState::Pending)
             .await;
@@ -338,7 +345,7 @@ impl<C: MakeCallbacks> ChannelBuilder<C> {
         stream.set_nodelay(true)?;
         let channel = plain.over(stream);
         channel
-            .shared
+            .bidi
             .callbacks
             .send_replace(CallbackState::Unavailable);
         Ok(channel)
@@ -355,20 +362,21 @@ impl<C: MakeCallbacks> ChannelBuilder<C> {
         // A client never stops reading on its own; it closes when its channels are dropped.
         let (_, never) = tokio::sync::watch::channel(false);
         let call_timeout = self.call_timeout;
+        let state = Arc::new(bidi::State::default());
         let mut hello = None;
         let make = |shared: &Arc<Shared>| {
-            let server = Channel::borrowed(shared.clone(), false, call_timeout);
+            let server = Channel::borrowed(shared.clone(), state.clone(), false, call_timeout);
             let service = self.callbacks.make(&server);
             hello = service.as_ref().map(|s| s.name().to_owned());
-            Serving(service)
+            (Serving(service), ())
         };
         let (shared, _) = connection::start(stream.split(), self.settings, make, never);
         if let Some(name) = hello {
-            bidi::say_hello(&shared, &name);
+            bidi::say_hello(&shared, &state, &name);
         }
         Channel {
             _owner: Some(Arc::new(Owner(shared.clone()))),
-            ..Channel::borrowed(shared, false, call_timeout)
+            ..Channel::borrowed(shared, state, false, call_timeout)
         }
     }
 

@@ -3,6 +3,7 @@
 //! ```text
 //!  generated code ──► __codegen (one door, #[doc(hidden)])
 //!  client, server — Channel (shared, pipelined calls), Server (accept loop, limits, shutdown)
+//!  bidi          — the hello, and what each side learned from it (a connection hook)
 //!  connection    — reader and writer tasks, pending calls by seqid, dispatch to a Service
 //!  message       — calls, replies, TApplicationException
 //!  value         — how each field type is written and read
@@ -33,13 +34,13 @@ mod stream;
 mod transport;
 pub mod value;
 
-pub use bidi::{Callbacks, Connection};
+pub use bidi::Callbacks;
 pub use bytes::Bytes;
 pub use bytestring::ByteString;
 pub use client::{Channel, ChannelBuilder, MadeWith, MakeCallbacks, NoCallbacks, Ready};
 pub use error::Error;
 pub use message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
-pub use server::Server;
+pub use server::{Connection, Server};
 pub use service::{Multiplexed, NoService, Service};
 pub use stream::{Listener, Stream};
 pub use transport::{Codec, Transport};

@@ -1,6 +1,7 @@
 //! The server side: an accept loop that runs each connection on its own tasks, with a bound
 //! on connections and a graceful shutdown (stop accepting, stop reading, let running calls
-//! finish within a bound).
+//! finish within a bound), and the [`Connection`] handle each connection's service is made
+//! with, from which a bidirectional server calls its client back.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -9,8 +10,9 @@ use std::time::Duration;
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 
-use crate::bidi::Connection;
-use crate::connection::{self, Settings};
+use crate::bidi::{self, Greeter};
+use crate::client::Channel;
+use crate::connection::{self, Settings, Shared};
 use crate::service::Service;
 use crate::stream::{Listener, Stream};
 
@@ -115,9 +117,13 @@ impl Server {
                 continue;
             };
             let make = |shared: &Arc<_>| {
-                make(&Connection {
+                let state = Arc::new(bidi::State::default());
+                let service = make(&Connection {
                     shared: Arc::clone(shared),
-                })
+                    bidi: state.clone(),
+                });
+                let callback = service.callback();
+                (service, Greeter { callback, state })
             };
             let (_, task) = connection::start(stream.split(), self.settings, make, stopped.clone());
             connections.spawn(async move {
@@ -163,5 +169,47 @@ async fn accept<L: Listener>(
             tokio::time::sleep(Duration::from_millis(50)).await;
             None
         }
+    }
+}
+
+/// One connection, as its server sees it: the way to call the client back, and to learn when
+/// it goes. Given to the function that makes each connection's service
+/// ([`Server::serve_with`]).
+#[derive(Clone)]
+pub struct Connection {
+    shared: Arc<Shared>,
+    bidi: Arc<bidi::State>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    /// A channel calling the client's callback service: wrap it in the generated callback
+    /// client. Its calls fail with [`crate::Error::Unavailable`] unless the client said hello
+    /// (a plain Thrift client would take a call for its own reply). Holding it does not keep
+    /// the connection open.
+    pub fn callbacks(&self) -> Channel {
+        Channel::to_client(self.shared.clone(), self.bidi.clone())
+    }
+
+    /// Whether the client said hello, so that it can be called back.
+    pub fn has_callbacks(&self) -> bool {
+        self.bidi.has_peer_hello()
+    }
+
+    /// Whether the connection has closed.
+    pub fn is_closed(&self) -> bool {
+        self.shared.is_closed()
+    }
+
+    /// Resolves when the connection closes.
+    pub async fn closed(&self) {
+        self.shared.closed().await;
     }
 }
