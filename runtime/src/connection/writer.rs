@@ -1,5 +1,9 @@
 //! The writer task: takes queued messages off the connection's queue and writes them in
 //! batches, one write call per batch, taking their bytes off the backlog once written.
+//!
+//! A write that fails or takes longer than the write timeout closes the connection, and
+//! nothing more is written: part of the batch may already be on the wire, so writing again
+//! (even the rest of it) could hand the peer a frame it cannot tell from a corrupted one.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,12 +22,12 @@ pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
     write_timeout: Duration,
 ) {
     const BATCH: usize = 64 << 10;
-    loop {
+    let failed = loop {
         let first = tokio::select! {
             message = queue.recv() => message,
             () = shared.closed() => None,
         };
-        let Some(first) = first else { break };
+        let Some(first) = first else { break false };
         let mut bytes = first.len();
         writer.push(first);
         while writer.pending() < BATCH {
@@ -39,21 +43,31 @@ pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
             Ok(Ok(())) => shared.backlog.written(bytes),
             Ok(Err(e)) => {
                 tracing::debug!(error = %e, "write failed; closing the connection");
-                break;
+                break true;
             }
             Err(_) => {
-                tracing::debug!("peer is not reading; closing the connection");
-                break;
+                tracing::warn!(
+                    timeout = ?write_timeout,
+                    "the peer took longer than the write timeout to take a write; closing the connection"
+                );
+                break true;
             }
         }
-    }
+    };
     shared.close();
+    if failed {
+        return;
+    }
     // Whatever was queued before the close still goes out (replies of a graceful stop).
     while let Ok(message) = queue.try_recv() {
         writer.push(message);
     }
-    if writer.pending() > 0 {
-        let _ = tokio::time::timeout(write_timeout, writer.flush()).await;
+    if writer.pending() > 0
+        && tokio::time::timeout(write_timeout, writer.flush())
+            .await
+            .is_err()
+    {
+        tracing::warn!("the peer did not take the last replies within the write timeout");
     }
     writer.shutdown().await;
 }
