@@ -274,7 +274,7 @@ impl<S: Service, F: FnOnce(&Channel) -> S> MakeCallbacks for MadeWith<F> {
 }
 
 impl<C: MakeCallbacks> ChannelBuilder<C> {
-    crate::transport::connection_setters!();
+    crate::connection::connection_setters!();
 
     /// Serves `service` (a generated callback server) to the server over the connection:
     /// the client says hello first, and a bidirectional server may then call it back.

@@ -38,6 +38,15 @@ pub enum Error {
         /// The limit.
         max: usize,
     },
+    /// A message's bytes, once they had begun to arrive, did not all arrive within the frame
+    /// timeout (a peer trickling a message in, or gone silent in the middle of one).
+    #[error("only {received} bytes of a message arrived within {after:?} of its first")]
+    FrameTimeout {
+        /// The bytes that had arrived.
+        received: usize,
+        /// The frame timeout.
+        after: std::time::Duration,
+    },
     /// The peer answered with a `TApplicationException`, or its reply made no sense.
     #[error("application exception {0}")]
     Application(#[from] ApplicationException),

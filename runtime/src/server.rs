@@ -27,7 +27,10 @@ pub struct Server {
 impl Default for Server {
     fn default() -> Self {
         Self {
-            settings: Settings::default(),
+            settings: Settings {
+                idle_timeout: Some(Duration::from_secs(300)),
+                ..Settings::default()
+            },
             max_connections: 10_000,
             shutdown_timeout: Duration::from_secs(10),
         }
@@ -40,35 +43,12 @@ impl Server {
         Self::default()
     }
 
-    crate::transport::connection_setters!();
+    crate::connection::connection_setters!();
 
     /// Connections served at once; further ones wait to be accepted.
     #[must_use]
     pub fn max_connections(mut self, connections: usize) -> Self {
         self.max_connections = connections.max(1);
-        self
-    }
-
-    /// Closes a connection after this long with nothing received and no call running.
-    #[must_use]
-    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.idle_timeout = Some(timeout);
-        self
-    }
-
-    /// Closes a connection whose peer takes longer than this to take one write.
-    #[must_use]
-    pub fn write_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.write_timeout = timeout;
-        self
-    }
-
-    /// Whether the calls running when a connection closes are cancelled (the default), or
-    /// left to finish (for handlers with side effects that must complete), their answers
-    /// going nowhere.
-    #[must_use]
-    pub fn cancel_on_disconnect(mut self, cancel: bool) -> Self {
-        self.settings.cancel_on_disconnect = cancel;
         self
     }
 

@@ -9,10 +9,13 @@ use std::time::Duration;
 
 use thrift::protocol::{TBinaryInputProtocol, TInputProtocol, TMessageType, TType};
 use thrift::transport::TBufferChannel;
-use thrift_bidi::Server;
-use thrift_bidi_tests::raw::{binary_message, framed, i32_args, CALL};
-use thrift_bidi_tests::worker::{serve, Address, Handler, Running};
+use thrift_bidi::protocol::Protocol;
+use thrift_bidi::{Server, Transport};
+use thrift_bidi_tests::generated::default::services::WorkerClient;
+use thrift_bidi_tests::raw::{binary_message, framed, i32_args, CALL, REPLY};
+use thrift_bidi_tests::worker::{connect, serve, Address, Handler, Running};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
@@ -91,4 +94,85 @@ async fn a_paused_reader_gets_intact_frames_then_the_end() {
     assert!(whole > 0, "replies were written before the stall");
     assert!(whole < CALLS, "the server gave up on the stalled reader");
     println!("paused reader: {whole} whole replies, then the end");
+}
+
+/// Writes `bytes` one at a time, `gap` apart; stops quietly when the server has closed.
+async fn trickle(mut stream: OwnedWriteHalf, bytes: Vec<u8>, gap: Duration) {
+    for byte in bytes {
+        if stream.write_all(&[byte]).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(gap).await;
+    }
+}
+
+/// Reads until the server closes the connection, which it must do within `bound`; what it
+/// sent before.
+async fn closed_within(mut stream: OwnedReadHalf, bound: Duration) -> Vec<u8> {
+    let mut received = Vec::new();
+    let read = timeout(bound, stream.read_to_end(&mut received)).await;
+    let _ = read.expect("the server closed the connection in time");
+    received
+}
+
+/// A frame's bytes trickled in over ten times the frame timeout, and a frame cut short
+/// followed by silence: each connection is closed soon after the frame timeout, with nothing
+/// answered, while a client on another connection is served meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frame_must_arrive_whole_within_the_frame_timeout() {
+    let (handler, _notes) = Handler::new();
+    let server = Server::builder().frame_timeout(Duration::from_secs(1));
+    let running = serve(server, handler, false).await;
+    let call = framed(&binary_message(CALL, "ping", 1, &i32_args(1)));
+
+    let (read, write) = TcpStream::connect(tcp(&running))
+        .await
+        .unwrap()
+        .into_split();
+    let gap = Duration::from_millis(10_000 / u64::try_from(call.len()).unwrap());
+    let trickling = tokio::spawn(trickle(write, call.clone(), gap));
+    let (cut_read, mut cut_write) = TcpStream::connect(tcp(&running))
+        .await
+        .unwrap()
+        .into_split();
+    cut_write.write_all(&call[..call.len() - 3]).await.unwrap();
+
+    still_served(&running).await;
+    let bound = Duration::from_secs(5);
+    assert_eq!(closed_within(read, bound).await, b"", "nothing answered");
+    assert_eq!(
+        closed_within(cut_read, bound).await,
+        b"",
+        "nothing answered"
+    );
+    trickling.abort();
+}
+
+/// The buffered transport, where the server finds a message's end by walking its encoding: a
+/// call trickled in a byte at a time (within the frame timeout) is answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_buffered_call_trickled_in_is_answered() {
+    let (handler, _notes) = Handler::new();
+    let server = Server::builder().transport(Transport::Buffered);
+    let running = serve(server, handler, false).await;
+    let call = binary_message(CALL, "ping", 5, &i32_args(41));
+    let (mut read, write) = TcpStream::connect(tcp(&running))
+        .await
+        .unwrap()
+        .into_split();
+    tokio::spawn(trickle(write, call, Duration::from_millis(5)));
+    let mut reply = vec![0; 4 + 4 + 4 + 4 + 3 + 4 + 1];
+    timeout(BOUND, read.read_exact(&mut reply))
+        .await
+        .unwrap()
+        .unwrap();
+    let expected = binary_message(REPLY, "ping", 5, &[8, 0, 0, 0, 0, 0, 42, 0]);
+    assert_eq!(reply, expected);
+}
+
+/// A well-behaved client on a connection of its own is served.
+async fn still_served(running: &Running) {
+    let channel = connect(&running.address, Transport::Framed, Protocol::Binary).await;
+    let answer = timeout(BOUND, WorkerClient::new(channel).ping(1)).await;
+    assert_eq!(answer.expect("answered in time").unwrap(), 2);
 }

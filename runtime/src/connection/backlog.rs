@@ -1,7 +1,7 @@
 //! The bytes queued for the writer and not yet written: how far behind the peer is, and the
 //! signal for when it catches up.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use tokio::sync::Notify;
 
@@ -13,6 +13,8 @@ pub(crate) const BACKLOG: usize = 8 << 20;
 #[derive(Default)]
 pub(crate) struct Backlog {
     bytes: AtomicUsize,
+    /// Bytes written since the connection opened.
+    sent: AtomicU64,
     pub(crate) drained: Notify,
 }
 
@@ -36,8 +38,19 @@ impl Backlog {
         self.bytes() >= BACKLOG
     }
 
+    /// Bytes written since the connection opened.
+    pub(crate) fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
     /// Takes `bytes` off once they are written.
     pub(crate) fn written(&self, bytes: usize) {
+        self.sent.fetch_add(bytes as u64, Ordering::Relaxed);
+        self.unqueue(bytes);
+    }
+
+    /// Takes `bytes` off that were not queued after all.
+    fn unqueue(&self, bytes: usize) {
         if self.bytes.fetch_sub(bytes, Ordering::Relaxed) >= BACKLOG {
             self.drained.notify_waiters();
         }
@@ -60,6 +73,6 @@ impl Queued<'_> {
 
 impl Drop for Queued<'_> {
     fn drop(&mut self) {
-        self.backlog.written(self.bytes);
+        self.backlog.unqueue(self.bytes);
     }
 }

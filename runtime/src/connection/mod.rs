@@ -36,7 +36,7 @@ use backlog::Backlog;
 pub(crate) use hook::Intercept;
 use pending::Pending;
 use reader::Handlers;
-pub(crate) use settings::Settings;
+pub(crate) use settings::{connection_setters, Settings};
 
 /// What both tasks and every handle share.
 pub(crate) struct Shared {
@@ -80,7 +80,7 @@ where
         writer,
         settings.write_timeout,
     ));
-    let reader = MessageReader::new(read, settings.codec);
+    let reader = MessageReader::new(read, settings.codec, settings.frame_timeout);
     let (service, hook) = make(&shared);
     let handlers = Handlers {
         service: Arc::new(service),

@@ -49,6 +49,7 @@ pub(crate) async fn read_loop<R: AsyncRead + Unpin, S: Service, H: Intercept>(
         let idle = settings
             .idle_timeout
             .filter(|_| calls.is_empty() && shared.lock().is_empty());
+        let sent = shared.backlog.sent();
         // Registered before the check, so that a drain in between is not missed.
         let mut drained = pin!(shared.backlog.drained.notified());
         drained.as_mut().enable();
@@ -59,21 +60,23 @@ pub(crate) async fn read_loop<R: AsyncRead + Unpin, S: Service, H: Intercept>(
                 Ok(Some(frame)) => {
                     let routed = route(&shared, &handlers, &oneways, &mut calls, max_in_flight, frame).await;
                     if let Err(e) = routed {
-                        tracing::debug!(error = %e, "bad message; closing the connection");
+                        closing(&e);
                         break;
                     }
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    tracing::debug!(error = %e, "read failed; closing the connection");
+                    closing(&e);
                     break;
                 }
             },
             Some(_) = calls.join_next(), if !calls.is_empty() => {}
-            () = idle_for(idle) => {
-                tracing::debug!("idle timeout; closing the connection");
+            // Idle unless something was written meanwhile (pushes to a quiet peer): then the
+            // wait starts again.
+            () = idle_for(idle) => if shared.backlog.sent() == sent {
+                tracing::info!(timeout = ?settings.idle_timeout, "idle timeout: closing the connection");
                 break;
-            }
+            },
             // A graceful stop: no new calls, but replies are still read, since the calls
             // running may await callbacks. (A stop whose sender is gone never fires: the
             // pattern does not match.)
@@ -86,6 +89,17 @@ pub(crate) async fn read_loop<R: AsyncRead + Unpin, S: Service, H: Intercept>(
         calls.abort_all();
     } else {
         calls.detach_all();
+    }
+}
+
+/// Logs why the reader is closing the connection: at `warn` when the peer broke a limit or
+/// the protocol, at `debug` when it went away.
+fn closing(error: &Error) {
+    match error {
+        Error::FrameTooLarge { .. } | Error::FrameTimeout { .. } | Error::Protocol(_) => {
+            tracing::warn!(%error, "closing the connection");
+        }
+        _ => tracing::debug!(%error, "closing the connection"),
     }
 }
 

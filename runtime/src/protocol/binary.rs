@@ -124,7 +124,7 @@ impl Writer for BinaryWriter {
 /// Decodes from a buffer; binaries share it.
 #[derive(Debug)]
 pub struct BinaryReader {
-    input: super::Input,
+    pub(super) input: super::Input,
 }
 
 impl BinaryReader {
@@ -133,11 +133,6 @@ impl BinaryReader {
         Self {
             input: super::Input::new(data, limits),
         }
-    }
-
-    /// How many bytes have been read.
-    pub(crate) fn consumed(&self) -> usize {
-        self.input.pos
     }
 
     #[inline]

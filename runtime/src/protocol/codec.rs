@@ -5,7 +5,7 @@ use bytes::{Bytes, BytesMut};
 
 use super::binary::{BinaryReader, BinaryWriter};
 use super::compact::{CompactReader, CompactWriter};
-use super::{Limits, MessageHeader, ProtocolError, ProtocolErrorKind, Reader, Writer};
+use super::{Limits, MessageHeader, ProtocolError, Reader, Writer};
 use crate::value::Value;
 
 /// A wire protocol.
@@ -95,36 +95,6 @@ impl Protocol {
     ) -> Result<(MessageHeader, T), ProtocolError> {
         self.read::<WithHeader<T>>(data, limits)
             .map(|message| (message.0, message.1))
-    }
-
-    /// The length of the message at the start of `data`, or `None` if `data` ends before it
-    /// does (for transports that do not frame messages).
-    pub(crate) fn message_len(
-        self,
-        data: Bytes,
-        limits: Limits,
-    ) -> Result<Option<usize>, ProtocolError> {
-        fn skip_message<R: Reader>(r: &mut R) -> Result<(), ProtocolError> {
-            r.read_message_begin()?;
-            r.skip(super::TType::Struct)
-        }
-        let measured = match self {
-            Protocol::Binary => {
-                let mut r = BinaryReader::new(data, limits);
-                skip_message(&mut r).map(|()| r.consumed())
-            }
-            Protocol::Compact => {
-                let mut r = CompactReader::new(data, limits);
-                skip_message(&mut r).map(|()| r.consumed())
-            }
-        };
-        match measured {
-            Ok(len) => Ok(Some(len)),
-            // A claim of more than the bytes so far may be met by the bytes still to come;
-            // a claim over the limits never will.
-            Err(e) if e.kind() == ProtocolErrorKind::UnexpectedEof => Ok(None),
-            Err(e) => Err(e),
-        }
     }
 
     fn read<T: Decode>(self, data: Bytes, limits: Limits) -> Result<T, ProtocolError> {

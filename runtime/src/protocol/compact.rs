@@ -242,7 +242,7 @@ impl Writer for CompactWriter {
 /// Decodes from a buffer; binaries share it.
 #[derive(Debug)]
 pub struct CompactReader {
-    input: Input,
+    pub(super) input: Input,
     last_field: i16,
     field_stack: Vec<i16>,
     /// The value of a `bool` field, carried in its header.
@@ -258,11 +258,6 @@ impl CompactReader {
             field_stack: Vec::new(),
             pending_bool: None,
         }
-    }
-
-    /// How many bytes have been read.
-    pub(crate) fn consumed(&self) -> usize {
-        self.input.pos
     }
 
     /// An unsigned varint of at most `max_bits` bits.

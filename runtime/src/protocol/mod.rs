@@ -307,9 +307,37 @@ pub trait Reader {
     }
 }
 
+/// A reader that can be fed one message in pieces (the buffered transport's walk): its input
+/// is swapped for a longer copy of the same bytes as they arrive, keeping its position and
+/// state, and it is rewound to the start of a value the bytes ran out in.
+pub(crate) trait Resumable: Reader {
+    /// A reader of nothing yet, within `limits`.
+    fn empty(limits: Limits) -> Self;
+    /// Its input.
+    fn input(&mut self) -> &mut Input;
+}
+
+impl Resumable for binary::BinaryReader {
+    fn empty(limits: Limits) -> Self {
+        Self::new(bytes::Bytes::new(), limits)
+    }
+    fn input(&mut self) -> &mut Input {
+        &mut self.input
+    }
+}
+
+impl Resumable for compact::CompactReader {
+    fn empty(limits: Limits) -> Self {
+        Self::new(bytes::Bytes::new(), limits)
+    }
+    fn input(&mut self) -> &mut Input {
+        &mut self.input
+    }
+}
+
 /// The input of a reader: a buffer, a position, the limits and the current depth.
 #[derive(Debug)]
-struct Input {
+pub(crate) struct Input {
     data: bytes::Bytes,
     pos: usize,
     limits: Limits,
@@ -325,6 +353,21 @@ impl Input {
             limits,
             depth: 0,
         }
+    }
+
+    /// How many bytes have been read.
+    pub(crate) fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// Goes back to `pos` (the start of a value the bytes ran out in).
+    pub(crate) fn rewind(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
+    /// Reads on in `data` (the bytes so far, from the same start), handing back the old input.
+    pub(crate) fn swap(&mut self, data: bytes::Bytes) -> bytes::Bytes {
+        std::mem::replace(&mut self.data, data)
     }
 
     #[inline]

@@ -1,6 +1,10 @@
 //! Transports: where one message ends on the byte stream. Framed puts a 4-byte big-endian
 //! length before each message; buffered sends messages back to back, so the reader finds the
-//! end of each by walking its encoding.
+//! end of each by walking its encoding ([`buffered`]).
+
+mod buffered;
+
+use std::time::{Duration, Instant};
 
 use bytes::{Buf, Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -8,6 +12,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use crate::message::{Outgoing, FRAME_HEADER};
 use crate::protocol::{Limits, Protocol};
 use crate::Error;
+use buffered::Measure;
 
 /// How messages are delimited on the connection.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -43,63 +48,32 @@ impl Default for Codec {
     }
 }
 
-/// The setters of the builders that keep a `settings: Settings` (`ChannelBuilder`,
-/// `Server`): one definition, so the two sides cannot drift apart.
-macro_rules! connection_setters {
-    () => {
-        /// Framed (the default) or buffered; both ends must agree.
-        #[must_use]
-        pub fn transport(mut self, transport: $crate::Transport) -> Self {
-            self.settings.codec.transport = transport;
-            self
-        }
-
-        /// Binary (the default) or compact; both ends must agree.
-        #[must_use]
-        pub fn protocol(mut self, protocol: $crate::protocol::Protocol) -> Self {
-            self.settings.codec.protocol = protocol;
-            self
-        }
-
-        /// The longest message accepted, in bytes; a longer one closes the connection.
-        #[must_use]
-        pub fn max_frame(mut self, bytes: usize) -> Self {
-            self.settings.codec.max_frame = bytes;
-            self
-        }
-
-        /// Bounds on the values in the messages received.
-        #[must_use]
-        pub fn limits(mut self, limits: $crate::protocol::Limits) -> Self {
-            self.settings.codec.limits = limits;
-            self
-        }
-
-        /// Incoming calls running at once on one connection (a server's calls, a client's
-        /// callbacks); more are answered with an `INTERNAL_ERROR` "overloaded" application
-        /// exception.
-        #[must_use]
-        pub fn max_in_flight(mut self, calls: usize) -> Self {
-            self.settings.max_in_flight = calls.max(1);
-            self
-        }
-    };
-}
-pub(crate) use connection_setters;
-
-/// Reads whole messages from a byte stream.
+/// Reads whole messages from a byte stream. The buffer grows with the bytes that arrive, never
+/// with the length a frame header claims, and a message must arrive whole within the frame
+/// timeout of its first byte.
 pub(crate) struct MessageReader<R> {
     io: R,
     buf: BytesMut,
     codec: Codec,
+    frame_timeout: Duration,
+    /// When the first byte of the message being read arrived.
+    started: Option<Instant>,
+    /// Where the buffered transport's walk of that message stands.
+    measure: Measure,
 }
 
+/// The read size, and the least the buffer grows by.
+const CHUNK: usize = 8 << 10;
+
 impl<R: AsyncRead + Unpin> MessageReader<R> {
-    pub(crate) fn new(io: R, codec: Codec) -> Self {
+    pub(crate) fn new(io: R, codec: Codec, frame_timeout: Duration) -> Self {
         Self {
             io,
-            buf: BytesMut::with_capacity(8 << 10),
+            buf: BytesMut::with_capacity(CHUNK),
             codec,
+            frame_timeout,
+            started: None,
+            measure: Measure::new(codec.protocol, codec.limits),
         }
     }
 
@@ -107,16 +81,51 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
     pub(crate) async fn next(&mut self) -> Result<Option<Bytes>, Error> {
         loop {
             if let Some(len) = self.complete_len()? {
-                return Ok(Some(self.buf.split_to(len).freeze()));
+                let message = self.buf.split_to(len).freeze();
+                // What is left is the start of the next message, which came just now.
+                self.started = (!self.buf.is_empty()).then(Instant::now);
+                return Ok(Some(message));
             }
-            self.buf.reserve(8 << 10);
-            if self.io.read_buf(&mut self.buf).await? == 0 {
+            if self.read().await? == 0 {
                 return if self.buf.is_empty() {
                     Ok(None)
                 } else {
                     Err(Error::Disconnected)
                 };
             }
+        }
+    }
+
+    /// Reads what has arrived, at most the frame timeout after the message's first byte.
+    async fn read(&mut self) -> Result<usize, Error> {
+        // What the message still needs, but no more than has arrived: a frame header's claim
+        // alone reserves nothing.
+        self.buf
+            .reserve(CHUNK.max(self.missing().min(self.buf.len())));
+        let Some(started) = self.started else {
+            let read = self.io.read_buf(&mut self.buf).await?;
+            self.started = (read > 0).then(Instant::now);
+            return Ok(read);
+        };
+        let deadline = started + self.frame_timeout;
+        match tokio::time::timeout_at(deadline.into(), self.io.read_buf(&mut self.buf)).await {
+            Ok(read) => Ok(read?),
+            Err(_) => Err(Error::FrameTimeout {
+                received: self.buf.len(),
+                after: self.frame_timeout,
+            }),
+        }
+    }
+
+    /// How many more bytes the message at the start of the buffer claims to need (unknown
+    /// without a frame header: then one chunk).
+    fn missing(&self) -> usize {
+        match (self.codec.transport, self.buf.first_chunk::<FRAME_HEADER>()) {
+            (Transport::Framed, Some(header)) => {
+                let len = u32::from_be_bytes(*header) as usize;
+                (FRAME_HEADER + len).saturating_sub(self.buf.len())
+            }
+            _ => CHUNK,
         }
     }
 
@@ -138,7 +147,6 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
                     return Err(Error::FrameTooLarge { len, max });
                 }
                 if self.buf.len() < FRAME_HEADER + len {
-                    self.buf.reserve(FRAME_HEADER + len - self.buf.len());
                     return Ok(None);
                 }
                 self.buf.advance(FRAME_HEADER);
@@ -149,16 +157,16 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
                     return Ok(None);
                 }
                 let whole = std::mem::take(&mut self.buf).freeze();
-                let measured = self
-                    .codec
-                    .protocol
-                    .message_len(whole.clone(), self.codec.limits);
-                // The measuring reader is gone, so the buffer is unique again: no copy.
+                let measured = self.measure.advance(whole.clone());
+                // The walk keeps no hold on the buffer, so it is unique again: no copy.
                 self.buf = whole
                     .try_into_mut()
                     .unwrap_or_else(|shared| BytesMut::from(&shared[..]));
                 match measured? {
-                    Some(len) if len <= max => Ok(Some(len)),
+                    Some(len) if len <= max => {
+                        self.measure = Measure::new(self.codec.protocol, self.codec.limits);
+                        Ok(Some(len))
+                    }
                     Some(len) => Err(Error::FrameTooLarge { len, max }),
                     None if self.buf.len() > max => Err(Error::FrameTooLarge {
                         len: self.buf.len(),
