@@ -23,6 +23,7 @@
 #[path = "codegen.rs"]
 pub mod __codegen;
 mod bidi;
+mod budget;
 mod client;
 mod connection;
 mod error;

@@ -5,6 +5,7 @@ use std::fmt;
 
 use bytes::{Bytes, BytesMut};
 
+use crate::budget::Held;
 use crate::protocol::{
     Limits, MessageHeader, MessageType, Protocol, ProtocolError, Reader, TType, Writer,
 };
@@ -33,12 +34,28 @@ impl Outgoing {
 }
 
 /// A received message: its header, and the whole encoded message for decoding its body.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Incoming {
     pub(crate) header: MessageHeader,
     pub(crate) protocol: Protocol,
     pub(crate) frame: Bytes,
     pub(crate) limits: Limits,
+    /// Its share of its connection's budget for incoming calls (its frame, then what its body
+    /// decodes to too), given back when it is dropped.
+    pub(crate) held: Option<Held>,
+}
+
+/// A copy that holds no share of the connection's budget.
+impl Clone for Incoming {
+    fn clone(&self) -> Self {
+        Self {
+            header: self.header.clone(),
+            protocol: self.protocol,
+            frame: self.frame.clone(),
+            limits: self.limits,
+            held: None,
+        }
+    }
 }
 
 impl Incoming {
@@ -54,6 +71,7 @@ impl Incoming {
             protocol,
             frame,
             limits,
+            held: None,
         })
     }
 
@@ -73,10 +91,15 @@ impl Incoming {
     }
 
     /// Decodes the body as a `T` (an args or result struct, or an application exception).
+    /// What it decodes to counts against its connection's budget for incoming calls while
+    /// this message is held.
     pub fn body<T: Value>(&self) -> Result<T, ProtocolError> {
-        let (_, body) = self
+        let (body, decoded) = self
             .protocol
-            .decode_message(self.frame.clone(), self.limits)?;
+            .decode_body_counted(self.frame.clone(), self.limits)?;
+        if let Some(held) = &self.held {
+            held.grow(decoded);
+        }
         Ok(body)
     }
 }

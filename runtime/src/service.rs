@@ -153,7 +153,10 @@ impl Multiplexed {
                 call.header.name = method;
                 found.clone()
             }
-            None => self.default.clone().ok_or(call.clone())?,
+            None => match &self.default {
+                Some(default) => default.clone(),
+                None => return Err(call),
+            },
         };
         Ok((service, call))
     }

@@ -48,7 +48,9 @@ impl Value for String {
         w.write_string(self);
     }
     fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
-        r.read_string()
+        let string = r.read_string()?;
+        r.charge(string.len())?;
+        Ok(string)
     }
 }
 
@@ -90,6 +92,7 @@ impl<T: Value> Value for Box<T> {
         T::write(self, w);
     }
     fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
+        r.charge(std::mem::size_of::<T>())?;
         T::read(r).map(Box::new)
     }
 }
@@ -180,6 +183,7 @@ fn read_elements<R: Reader, T: Value, C: Elements<T>>(
         r.read_list_begin()?
     };
     expect_type(header.element, T::TTYPE, header.len)?;
+    r.charge(header.len.saturating_mul(std::mem::size_of::<T>()))?;
     let mut items = C::with_capacity(capacity::<T>(header.len));
     for _ in 0..header.len {
         items.add(T::read(r)?);
@@ -266,6 +270,7 @@ fn read_entries<R: Reader, K: Value, V: Value, C: Entries<K, V>>(
     let header = r.read_map_begin()?;
     expect_type(header.key, K::TTYPE, header.len)?;
     expect_type(header.value, V::TTYPE, header.len)?;
+    r.charge(header.len.saturating_mul(std::mem::size_of::<(K, V)>()))?;
     let mut entries = C::with_capacity(capacity::<(K, V)>(header.len));
     for _ in 0..header.len {
         let key = K::read(r)?;

@@ -160,6 +160,7 @@ fn read_back(ops: &[Op], bytes: Vec<u8>) {
         max_container_len: usize::MAX,
         max_string_len: usize::MAX,
         max_depth: usize::MAX,
+        max_decoded: usize::MAX,
     };
     let mut r = BinaryReader::new(Bytes::from(bytes), limits);
     for op in ops {

@@ -5,6 +5,8 @@
 pub const CALL: u8 = 1;
 /// The message type byte of a REPLY.
 pub const REPLY: u8 = 2;
+/// The message type byte of a ONEWAY.
+pub const ONEWAY: u8 = 4;
 
 /// A strict binary-protocol message: version and `kind`, `method`, `seqid`, then `body` (the
 /// encoded args or result struct).
@@ -39,6 +41,22 @@ pub fn framed(message: &[u8]) -> Vec<u8> {
 pub fn i32_args(n: i32) -> Vec<u8> {
     let mut args = vec![8, 0, 1];
     args.extend(n.to_be_bytes());
+    args.push(0);
+    args
+}
+
+/// The struct `{1: string text}` in the binary protocol (the args of `note(text)`).
+///
+/// # Panics
+/// If `text` is longer than 4 GiB.
+pub fn string_args(text: &str) -> Vec<u8> {
+    let mut args = vec![11, 0, 1];
+    args.extend(
+        u32::try_from(text.len())
+            .expect("a short text")
+            .to_be_bytes(),
+    );
+    args.extend(text.as_bytes());
     args.push(0);
     args
 }

@@ -47,6 +47,9 @@ impl Base for Handler {
         Ok(n.wrapping_add(1))
     }
     async fn note(&self, text: String) -> Result<(), Error> {
+        if let Some(millis) = text.strip_prefix("sleep ").and_then(|n| n.parse().ok()) {
+            tokio::time::sleep(Duration::from_millis(millis)).await;
+        }
         let _ = self.notes.send(text);
         Ok(())
     }
@@ -61,6 +64,7 @@ impl Worker for Handler {
             Ok(0) => Err(WorkerWorkError::Gone(Gone { id: 7 })),
             Ok(millis) => {
                 tokio::time::sleep(Duration::from_millis(millis)).await;
+                assert!(tag != "panic", "a handler panicking on purpose");
                 self.finished
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)

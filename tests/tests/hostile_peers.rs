@@ -10,8 +10,8 @@ use std::time::Duration;
 use thrift::protocol::{TBinaryInputProtocol, TInputProtocol, TMessageType, TType};
 use thrift::transport::TBufferChannel;
 use thrift_bidi::protocol::Protocol;
-use thrift_bidi::{Server, Transport};
-use thrift_bidi_tests::generated::default::services::WorkerClient;
+use thrift_bidi::{ApplicationErrorKind, Error, Server, Transport};
+use thrift_bidi_tests::generated::default::services::{WorkerClient, WorkerWorkError};
 use thrift_bidi_tests::raw::{binary_message, framed, i32_args, CALL, REPLY};
 use thrift_bidi_tests::worker::{connect, serve, Address, Handler, Running};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -175,4 +175,60 @@ async fn still_served(running: &Running) {
     let channel = connect(&running.address, Transport::Framed, Protocol::Binary).await;
     let answer = timeout(BOUND, WorkerClient::new(channel).ping(1)).await;
     assert_eq!(answer.expect("answered in time").unwrap(), 2);
+}
+
+/// A handler that panics fails its own call with an `INTERNAL_ERROR` application exception;
+/// a call running beside it on the same connection is answered, and the connection serves
+/// calls after it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_handler_fails_only_its_own_call() {
+    let (handler, _notes) = Handler::new();
+    let running = serve(Server::builder(), handler, false).await;
+    let client =
+        WorkerClient::new(connect(&running.address, Transport::Framed, Protocol::Binary).await);
+    let beside = tokio::spawn({
+        let client = client.clone();
+        async move { client.work(500, "beside".to_owned()).await }
+    });
+    let panicked = timeout(BOUND, client.work(50, "panic".to_owned()))
+        .await
+        .unwrap();
+    match panicked {
+        Err(WorkerWorkError::Rpc(Error::Application(e))) => {
+            assert_eq!(e.kind, ApplicationErrorKind::InternalError);
+        }
+        other => panic!("the panicking call got {other:?}"),
+    }
+    let beside = timeout(BOUND, beside).await.unwrap().unwrap();
+    assert_eq!(beside.unwrap(), "beside");
+    assert_eq!(timeout(BOUND, client.ping(1)).await.unwrap().unwrap(), 2);
+}
+
+/// Configured to, a server closes the connection of a handler that panics: the call beside
+/// it fails with `Disconnected` at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn close_on_panic_closes_the_connection() {
+    let (handler, _notes) = Handler::new();
+    let running = serve(Server::builder().close_on_panic(true), handler, false).await;
+    let client =
+        WorkerClient::new(connect(&running.address, Transport::Framed, Protocol::Binary).await);
+    let beside = tokio::spawn({
+        let client = client.clone();
+        async move { client.work(5_000, "beside".to_owned()).await }
+    });
+    let panicked = timeout(BOUND, client.work(50, "panic".to_owned()))
+        .await
+        .unwrap();
+    assert!(
+        matches!(panicked, Err(WorkerWorkError::Rpc(Error::Disconnected))),
+        "{panicked:?}"
+    );
+    let beside = timeout(Duration::from_secs(2), beside)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        matches!(beside, Err(WorkerWorkError::Rpc(Error::Disconnected))),
+        "{beside:?}"
+    );
 }

@@ -7,7 +7,10 @@
 use std::time::Duration;
 
 use cap::Cap;
-use thrift_bidi::Server;
+use thrift_bidi::protocol::{Limits, Protocol, ProtocolErrorKind};
+use thrift_bidi::{Bytes, Server};
+use thrift_bidi_tests::generated::default::thrift_test::Insanity;
+use thrift_bidi_tests::raw::{binary_message, framed, string_args, ONEWAY};
 use thrift_bidi_tests::worker::{serve, Address, Handler};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -56,6 +59,63 @@ async fn memory_per_connection_is_bounded_in_bytes() {
         let held = held();
         println!("500 headers claiming 16 MiB each: {held} MiB held");
         assert!(held < 64, "{held} MiB held");
+    })
+    .await;
+
+    // One oneway that sleeps, then 100 oneways of 4 MiB each behind it (400 MiB): the server
+    // holds what its incoming budget allows and stops reading until the sleeping one is done.
+    let oneway = framed(&binary_message(
+        ONEWAY,
+        "note",
+        1,
+        &string_args(&"x".repeat(4 * MIB)),
+    ));
+    let sleeper = framed(&binary_message(
+        ONEWAY,
+        "note",
+        1,
+        &string_args("sleep 2000"),
+    ));
+    capped(512 * MIB, |held| async move {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        stream.write_all(&sleeper).await.unwrap();
+        let writing = tokio::spawn(async move {
+            for _ in 0..100 {
+                if stream.write_all(&oneway).await.is_err() {
+                    break;
+                }
+            }
+        });
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let held = held();
+        // The budgets (16 MiB incoming, 8 MiB outgoing, 1 MiB of urgent answers), one frame
+        // over the incoming budget, a read buffer of up to twice a frame, and this test's own
+        // copy of the frame it sends.
+        let bound = 16 + 8 + 1 + 4 + 2 * 4 + 4;
+        println!("100 oneways of 4 MiB behind a sleeping one: {held} MiB held (bound {bound})");
+        assert!(held <= bound, "{held} MiB held");
+        writing.abort();
+    })
+    .await;
+
+    // A 16 MiB frame holding one list of 16 million empty structs (a byte each on the wire,
+    // 48 bytes each decoded: 768 MiB), with the element-count limit lifted: decoding stops
+    // at the decoded-size limit (64 MiB by default), having allocated no more than that.
+    let mut insanity = vec![15, 0, 2, 12];
+    let elements = 16 * MIB - 16;
+    insanity.extend(u32::try_from(elements).unwrap().to_be_bytes());
+    insanity.resize(insanity.len() + elements, 0);
+    insanity.push(0);
+    let insanity = Bytes::from(insanity);
+    capped(80 * MIB, |_| async move {
+        let limits = Limits {
+            max_container_len: usize::MAX,
+            ..Limits::default()
+        };
+        let decoded = Protocol::Binary.decode_with_limits::<Insanity>(insanity, limits);
+        let error = decoded.expect_err("over the decoded-size limit");
+        assert_eq!(error.kind(), ProtocolErrorKind::SizeLimit, "{error}");
+        println!("16 million empty structs in a 16 MiB frame: {error}");
     })
     .await;
 }

@@ -8,10 +8,12 @@
 //! Input: the two halves of a byte stream, [`Settings`], a [`Service`] and a hook. Output: a
 //! [`Shared`] handle, through which this side calls the peer, and the reader's task.
 //!
-//! A peer that does not read cannot make a connection hold more than a bounded amount: while
-//! the bytes queued for it are over [`backlog::BACKLOG`], nothing more is read from it (its
-//! sends back up in TCP), and calls beyond the in-flight limit are answered at once, without a
-//! task.
+//! Memory is bounded in bytes in both directions, without ever stalling reads on what the
+//! peer does (two peers flooding each other with calls both make progress): the bytes queued
+//! for the peer have a budget senders wait for ([`backlog`]), and the incoming calls and
+//! oneways held (their frames, what they decode to, their replies waiting for room) have a
+//! budget of their own (`crate::budget`); a call over it, or over the in-flight limit, is
+//! answered "overloaded" at once, without a task.
 
 mod backlog;
 mod hook;
@@ -38,10 +40,16 @@ use pending::Pending;
 use reader::Handlers;
 pub(crate) use settings::{connection_setters, Settings};
 
+/// A message queued for the writer, and whether it was queued without waiting for room.
+struct Parcel {
+    message: Outgoing,
+    urgent: bool,
+}
+
 /// What both tasks and every handle share.
 pub(crate) struct Shared {
     pub(crate) codec: Codec,
-    outgoing: mpsc::Sender<Outgoing>,
+    outgoing: mpsc::UnboundedSender<Parcel>,
     backlog: Backlog,
     pending: Mutex<Pending>,
     closed: watch::Sender<bool>,
@@ -65,11 +73,11 @@ where
     S: Service,
     H: Intercept,
 {
-    let (outgoing, queue) = mpsc::channel(settings.queue);
+    let (outgoing, queue) = mpsc::unbounded_channel();
     let shared = Arc::new(Shared {
         codec: settings.codec,
         outgoing,
-        backlog: Backlog::default(),
+        backlog: Backlog::new(settings.max_outgoing_bytes),
         pending: Mutex::new(Pending::default()),
         closed: watch::channel(false).0,
     });
@@ -129,26 +137,56 @@ impl Shared {
         reply.map(Some)
     }
 
-    /// Queues `message` for the writer, waiting while the queue is full.
+    /// Queues `message` for the writer, waiting while the backlog is over its budget.
     pub(crate) async fn send(&self, message: Outgoing) -> Result<(), Error> {
-        let queued = self.backlog.count(message.len());
-        self.outgoing
-            .send(message)
-            .await
-            .map_err(|_| Error::Disconnected)?;
-        queued.keep();
+        let len = message.len();
+        if !self.backlog.try_admit(len) {
+            tokio::select! {
+                () = self.backlog.admit(len) => {}
+                () = self.closed() => return Err(Error::Disconnected),
+            }
+        }
+        self.queue(message, false)
+    }
+
+    /// Queues `message` if the backlog is under its budget; hands it back if not.
+    pub(crate) fn try_send(&self, message: Outgoing) -> Result<(), Outgoing> {
+        if !self.backlog.try_admit(message.len()) {
+            return Err(message);
+        }
+        // A closed connection has nobody to send to.
+        let _ = self.queue(message, false);
         Ok(())
     }
 
-    /// Queues a CALL at once (the queue must have room, as it has on a new connection);
-    /// the receiver gets its reply.
+    /// Queues a short answer without waiting for room (the reader's, which must not wait on
+    /// the peer): [`Error::Busy`] when the urgent answers already queued are over their
+    /// budget, as they are when the peer sends calls and does not read the answers.
+    pub(crate) fn send_urgent(&self, message: Outgoing) -> Result<(), Error> {
+        if !self.backlog.admit_urgent(message.len()) {
+            return Err(Error::Busy);
+        }
+        self.queue(message, true)
+    }
+
+    /// Queues a message whose bytes the backlog has counted.
+    fn queue(&self, message: Outgoing, urgent: bool) -> Result<(), Error> {
+        let len = message.len();
+        self.outgoing.send(Parcel { message, urgent }).map_err(|_| {
+            self.backlog.release(len, if urgent { len } else { 0 });
+            Error::Disconnected
+        })
+    }
+
+    /// Queues a CALL at once, without waiting for room (the hello, the connection's first
+    /// message); the receiver gets its reply.
     pub(crate) fn call_now<T: Value>(
         &self,
         name: &str,
         args: &T,
     ) -> Result<oneshot::Receiver<Incoming>, Error> {
         let (seqid, reply) = self.lock().register(true)?;
-        self.queue_now(name, MessageType::Call, seqid, args)?;
+        self.send_urgent(self.encode(name, MessageType::Call, seqid, args))?;
         reply.ok_or(Error::Disconnected)
     }
 
@@ -158,7 +196,11 @@ impl Shared {
             return Err(Error::Busy);
         }
         let (seqid, _) = self.lock().register(false)?;
-        self.queue_now(name, MessageType::Oneway, seqid, args)
+        let message = self.encode(name, MessageType::Oneway, seqid, args);
+        if !self.backlog.try_admit(message.len()) {
+            return Err(Error::Busy);
+        }
+        self.queue(message, false)
     }
 
     /// Bytes queued for the peer and not yet written.
@@ -166,26 +208,13 @@ impl Shared {
         self.backlog.bytes()
     }
 
-    fn queue_now<T: Value>(
-        &self,
-        name: &str,
-        kind: MessageType,
-        seqid: i32,
-        args: &T,
-    ) -> Result<(), Error> {
+    fn encode<T: Value>(&self, name: &str, kind: MessageType, seqid: i32, args: &T) -> Outgoing {
         let header = MessageHeader {
             name: name.to_owned(),
             kind,
             seqid,
         };
-        let message = Outgoing::encode(self.codec.protocol, &header, args);
-        let queued = self.backlog.count(message.len());
-        self.outgoing.try_send(message).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => Error::Busy,
-            mpsc::error::TrySendError::Closed(_) => Error::Disconnected,
-        })?;
-        queued.keep();
-        Ok(())
+        Outgoing::encode(self.codec.protocol, &header, args)
     }
 
     fn lock(&self) -> MutexGuard<'_, Pending> {

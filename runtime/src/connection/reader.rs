@@ -1,9 +1,14 @@
 //! The reader task: reads each incoming message and routes it by type. CALLs and ONEWAYs pass
-//! the interception hook, then go to the service: each CALL is polled once (a handler that
-//! answers at once is answered without a task) and then runs in a task of its own whose reply
-//! is queued when it finishes; ONEWAYs run one after another, in arrival order, on a task of
-//! their own. REPLYs and EXCEPTIONs complete this side's pending calls. The reader never waits
-//! on a handler.
+//! the interception hook, then take their share of the incoming budget and go to the service:
+//! each CALL is polled once (a handler that answers at once is answered without a task) and
+//! then runs in a task of its own whose reply is queued when it finishes; ONEWAYs run one after
+//! another, in arrival order, on a task of their own. REPLYs and EXCEPTIONs complete this
+//! side's pending calls.
+//!
+//! The reader never waits on a handler or on the peer reading: a call over the in-flight limit
+//! or the incoming budget is answered "overloaded" at once, and a reply with no room to be
+//! sent waits in a task. Only a oneway over the budget stops reading, until the oneways ahead
+//! of it have run.
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -17,8 +22,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::{Intercept, Settings, Shared, Stop};
+use crate::budget::Budget;
 use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
-use crate::protocol::MessageType;
+use crate::protocol::{MessageHeader, MessageType};
 use crate::service::Service;
 use crate::transport::MessageReader;
 use crate::Error;
@@ -29,66 +35,243 @@ pub(crate) struct Handlers<S, H> {
     pub(crate) hook: H,
 }
 
+/// The reader's state.
+struct Reader<S, H> {
+    shared: Arc<Shared>,
+    settings: Settings,
+    handlers: Handlers<S, H>,
+    budget: Arc<Budget>,
+    calls: JoinSet<()>,
+    oneways: mpsc::UnboundedSender<Incoming>,
+    /// A oneway that came while the budget was full: nothing more is read until it fits.
+    waiting: Option<Incoming>,
+    /// New calls are taken (until a graceful stop).
+    accepting: bool,
+}
+
 pub(crate) async fn read_loop<R: AsyncRead + Unpin, S: Service, H: Intercept>(
     shared: Arc<Shared>,
-    mut reader: MessageReader<R>,
+    mut messages: MessageReader<R>,
     settings: Settings,
     handlers: Handlers<S, H>,
     mut stop: Stop,
 ) {
     // However this task ends (even aborted), the connection closes with it.
     let _close = CloseOnDrop(shared.clone());
-    let mut calls = JoinSet::new();
-    let oneways = spawn_oneways(shared.clone(), handlers.service.clone(), settings.queue);
-    let mut max_in_flight = settings.max_in_flight;
+    let oneways = spawn_oneways(shared.clone(), handlers.service.clone());
+    let mut reader = Reader {
+        budget: Budget::new(settings.max_incoming_bytes),
+        shared,
+        settings,
+        handlers,
+        calls: JoinSet::new(),
+        oneways,
+        waiting: None,
+        accepting: true,
+    };
+    let budget = reader.budget.clone();
     loop {
-        if max_in_flight == 0 && calls.is_empty() {
+        if !reader.accepting && reader.calls.is_empty() {
             break;
         }
         // Only an idle timeout needs to know, so only then is the pending table locked.
-        let idle = settings
-            .idle_timeout
-            .filter(|_| calls.is_empty() && shared.lock().is_empty());
-        let sent = shared.backlog.sent();
-        // Registered before the check, so that a drain in between is not missed.
-        let mut drained = pin!(shared.backlog.drained.notified());
-        drained.as_mut().enable();
-        let backed_up = shared.backlog.is_full();
+        let idle = (reader.settings.idle_timeout)
+            .filter(|_| reader.calls.is_empty() && reader.shared.lock().is_empty());
+        let sent = reader.shared.backlog.sent();
+        // Registered before the check, so that bytes given back in between are not missed.
+        let mut freed = pin!(budget.freed());
+        freed.as_mut().enable();
+        let blocked = !reader.unblock();
         tokio::select! {
-            () = &mut drained, if backed_up => {}
-            message = reader.next(), if !backed_up => match message {
-                Ok(Some(frame)) => {
-                    let routed = route(&shared, &handlers, &oneways, &mut calls, max_in_flight, frame).await;
-                    if let Err(e) = routed {
-                        closing(&e);
-                        break;
-                    }
-                }
-                Ok(None) => break,
-                Err(e) => {
+            () = &mut freed, if blocked => {}
+            message = messages.next(), if !blocked => {
+                let routed = match message {
+                    Ok(Some(frame)) => reader.route(frame),
+                    Ok(None) => break,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = routed {
                     closing(&e);
                     break;
                 }
             },
-            Some(_) = calls.join_next(), if !calls.is_empty() => {}
+            Some(_) = reader.calls.join_next(), if !reader.calls.is_empty() => {}
             // Idle unless something was written meanwhile (pushes to a quiet peer): then the
             // wait starts again.
-            () = idle_for(idle) => if shared.backlog.sent() == sent {
-                tracing::info!(timeout = ?settings.idle_timeout, "idle timeout: closing the connection");
+            () = idle_for(idle) => if reader.shared.backlog.sent() == sent {
+                tracing::info!(timeout = ?idle, "idle timeout: closing the connection");
                 break;
             },
             // A graceful stop: no new calls, but replies are still read, since the calls
             // running may await callbacks. (A stop whose sender is gone never fires: the
             // pattern does not match.)
-            true = stop_requested(&mut stop), if max_in_flight > 0 => max_in_flight = 0,
-            () = shared.closed() => break,
+            true = stop_requested(&mut stop), if reader.accepting => reader.accepting = false,
+            () = reader.shared.closed() => break,
         }
     }
-    drop(oneways);
-    if settings.cancel_on_disconnect {
-        calls.abort_all();
+    drop(reader.oneways);
+    if reader.settings.cancel_on_disconnect {
+        reader.calls.abort_all();
     } else {
-        calls.detach_all();
+        reader.calls.detach_all();
+    }
+}
+
+impl<S: Service, H: Intercept> Reader<S, H> {
+    /// Routes one incoming message; an error closes the connection.
+    fn route(&mut self, frame: bytes::Bytes) -> Result<(), Error> {
+        let message = Incoming::parse(self.shared.codec.protocol, frame, self.shared.codec.limits)?;
+        let message = match message.kind() {
+            MessageType::Reply | MessageType::Exception => {
+                self.shared.complete(message);
+                return Ok(());
+            }
+            MessageType::Call | MessageType::Oneway => {
+                match self.handlers.hook.intercept(message) {
+                    Ok(message) => message,
+                    // Answered before anything read after it is routed.
+                    Err(answer) => return self.urgent(answer),
+                }
+            }
+        };
+        if message.kind() == MessageType::Oneway {
+            self.waiting = Some(message);
+            self.unblock();
+            return Ok(());
+        }
+        let refusal = if !self.accepting {
+            Some("shutting down")
+        } else if self.calls.len() >= self.settings.max_in_flight {
+            Some("overloaded")
+        } else {
+            None
+        };
+        let held = refusal.map_or_else(|| self.budget.try_hold(message.frame.len()), |_| None);
+        let Some(held) = held else {
+            let why = refusal.unwrap_or("overloaded");
+            tracing::debug!(method = message.method(), why, "call refused");
+            let refused = ApplicationException::new(ApplicationErrorKind::InternalError, why);
+            // Answered here: a task per refused call would let a flood of them pile up.
+            return self.urgent(message.exception(&refused));
+        };
+        let mut message = message;
+        message.held = Some(held);
+        self.dispatch(message);
+        Ok(())
+    }
+
+    /// Queues an answer at once; a peer that does not read its answers is closed.
+    fn urgent(&self, answer: Outgoing) -> Result<(), Error> {
+        self.shared.send_urgent(answer).inspect_err(|_| {
+            tracing::warn!(
+                "the peer sends calls and does not read the answers; closing the connection"
+            );
+        })
+    }
+
+    /// Hands the oneway waiting for the budget to the oneway task if it fits now; whether
+    /// nothing is waiting any more.
+    fn unblock(&mut self) -> bool {
+        let Some(oneway) = &self.waiting else {
+            return true;
+        };
+        let Some(held) = self.budget.try_hold(oneway.frame.len()) else {
+            return false;
+        };
+        let mut oneway = self.waiting.take().expect("a oneway is waiting");
+        oneway.held = Some(held);
+        // The oneway task ends only with this reader.
+        let _ = self.oneways.send(oneway);
+        true
+    }
+
+    /// Runs a call: polled here once, and in a task of its own if it is not answered at once.
+    fn dispatch(&mut self, message: Incoming) {
+        let caller = Caller {
+            header: message.header.clone(),
+            close_on_panic: self.settings.close_on_panic,
+            shared: self.shared.clone(),
+            budget: self.budget.clone(),
+        };
+        let service = self.handlers.service.clone();
+        let mut call = Guarded(Box::pin(async move { service.call(message).await }));
+        let waker = std::task::Waker::noop();
+        // A handler that answers at once is answered here: no task, no thread woken.
+        match Pin::new(&mut call).poll(&mut Context::from_waker(waker)) {
+            Poll::Ready(answer) => {
+                if let Some(waiting) = caller.answer_now(answer) {
+                    self.calls.spawn(waiting);
+                }
+            }
+            Poll::Pending => {
+                self.calls
+                    .spawn(async move { caller.answer(call.await).await });
+            }
+        }
+    }
+}
+
+/// Who made an incoming call, for answering it whatever its handler did.
+struct Caller {
+    header: MessageHeader,
+    close_on_panic: bool,
+    shared: Arc<Shared>,
+    budget: Arc<Budget>,
+}
+
+impl Caller {
+    /// Queues the answer if there is room for it now; if not, the task that will.
+    fn answer_now(
+        self,
+        answer: Result<Option<Outgoing>, Panicked>,
+    ) -> Option<impl Future<Output = ()> + Send + 'static> {
+        let reply = self.reply(answer)?;
+        let reply = self.shared.try_send(reply).err()?;
+        Some(self.send(reply))
+    }
+
+    /// Queues the answer, waiting for room.
+    async fn answer(self, answer: Result<Option<Outgoing>, Panicked>) {
+        if let Some(reply) = self.reply(answer) {
+            self.send(reply).await;
+        }
+    }
+
+    /// Waits for room for `reply`, which counts against the incoming budget meanwhile.
+    async fn send(self, reply: Outgoing) {
+        let _held = self.budget.hold(reply.len());
+        // A closed connection has nobody to reply to.
+        let _ = self.shared.send(reply).await;
+    }
+
+    /// What to send for a handler's answer. A handler that panicked gets its caller an
+    /// `INTERNAL_ERROR` application exception, and the connection and its other calls go on
+    /// (or, if so configured, the connection closes: its callers get `Disconnected`).
+    fn reply(&self, answer: Result<Option<Outgoing>, Panicked>) -> Option<Outgoing> {
+        let Err(Panicked) = answer else {
+            return answer.ok().flatten();
+        };
+        let method = &self.header.name;
+        if self.close_on_panic {
+            tracing::error!(method, "a handler panicked; closing the connection");
+            self.shared.close();
+            return None;
+        }
+        tracing::error!(
+            method,
+            "a handler panicked; its caller gets an internal error"
+        );
+        let header = MessageHeader {
+            kind: MessageType::Exception,
+            ..self.header.clone()
+        };
+        let exception =
+            ApplicationException::new(ApplicationErrorKind::InternalError, "the handler panicked");
+        Some(Outgoing::encode(
+            self.shared.codec.protocol,
+            &header,
+            &exception,
+        ))
     }
 }
 
@@ -125,72 +308,6 @@ async fn stop_requested(stop: &mut Stop) -> bool {
     stop.wait_for(|stop| *stop).await.is_ok()
 }
 
-/// Routes one incoming message.
-async fn route<S: Service, H: Intercept>(
-    shared: &Arc<Shared>,
-    handlers: &Handlers<S, H>,
-    oneways: &mpsc::Sender<Incoming>,
-    calls: &mut JoinSet<()>,
-    max_in_flight: usize,
-    frame: bytes::Bytes,
-) -> Result<(), Error> {
-    let message = Incoming::parse(shared.codec.protocol, frame, shared.codec.limits)?;
-    let message = match message.kind() {
-        MessageType::Reply | MessageType::Exception => {
-            shared.complete(message);
-            return Ok(());
-        }
-        MessageType::Call | MessageType::Oneway => match handlers.hook.intercept(message) {
-            Ok(message) => message,
-            // Answered before anything read after it is routed.
-            Err(answer) => return shared.send(answer).await,
-        },
-    };
-    match message.kind() {
-        MessageType::Call if calls.len() >= max_in_flight => {
-            let why = if max_in_flight == 0 {
-                "shutting down"
-            } else {
-                "overloaded"
-            };
-            let overloaded = ApplicationException::new(ApplicationErrorKind::InternalError, why);
-            // Answered here: a task per refused call would let a flood of them pile up.
-            shared.send(message.exception(&overloaded)).await?;
-        }
-        MessageType::Call => {
-            let service = handlers.service.clone();
-            let mut call = Guarded(Box::pin(async move { service.call(message).await }));
-            // A handler that answers at once is answered here: no task, no thread woken.
-            match std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut call).poll(cx))).await {
-                Poll::Ready(answer) => reply(shared, answer).await,
-                Poll::Pending => {
-                    let shared = shared.clone();
-                    calls.spawn(async move { reply(&shared, call.await).await });
-                }
-            }
-        }
-        _ => {
-            // Waits while the oneway handler is behind; the task ends only with this reader.
-            let _ = oneways.send(message).await;
-        }
-    }
-    Ok(())
-}
-
-/// Queues a handler's answer; a handler that panicked closes the connection (its callers
-/// get `Disconnected` rather than waiting for answers that will not come).
-async fn reply(shared: &Shared, answer: Result<Option<Outgoing>, Panicked>) {
-    match answer {
-        // A closed connection has nobody to reply to.
-        Ok(Some(reply)) => drop(shared.send(reply).await),
-        Ok(None) => {}
-        Err(Panicked) => {
-            tracing::error!("a handler panicked; closing the connection");
-            shared.close();
-        }
-    }
-}
-
 /// A handler's panic, caught.
 struct Panicked;
 
@@ -209,13 +326,13 @@ impl<F: Future> Future for Guarded<F> {
     }
 }
 
-/// The task that runs oneway calls one at a time, in the order they arrived.
+/// The task that runs oneway calls one at a time, in the order they arrived; each holds its
+/// share of the incoming budget until it has run.
 fn spawn_oneways<S: Service>(
     shared: Arc<Shared>,
     service: Arc<S>,
-    queue: usize,
-) -> mpsc::Sender<Incoming> {
-    let (tx, mut rx) = mpsc::channel::<Incoming>(queue);
+) -> mpsc::UnboundedSender<Incoming> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Incoming>();
     tokio::spawn(async move {
         loop {
             let message = tokio::select! {

@@ -9,10 +9,13 @@ use crate::transport::Codec;
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Settings {
     pub(crate) codec: Codec,
-    /// Outgoing messages queued before senders wait.
-    pub(crate) queue: usize,
     /// Incoming calls running at once; more are answered "overloaded".
     pub(crate) max_in_flight: usize,
+    /// Bytes held by incoming calls and oneways (frames, decoded values, replies waiting for
+    /// room); a call over it is answered "overloaded", a oneway waits for room.
+    pub(crate) max_incoming_bytes: usize,
+    /// Bytes queued for the peer and not yet written; senders wait while it is over.
+    pub(crate) max_outgoing_bytes: usize,
     /// Close after this long with nothing received and nothing running.
     pub(crate) idle_timeout: Option<Duration>,
     /// Close when a message takes longer than this from its first byte to its last.
@@ -22,18 +25,22 @@ pub(crate) struct Settings {
     /// Whether the calls running when the connection closes are cancelled (or left to finish,
     /// their answers going nowhere).
     pub(crate) cancel_on_disconnect: bool,
+    /// Whether a handler's panic closes the connection (or fails only its own call).
+    pub(crate) close_on_panic: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Self {
             codec: Codec::default(),
-            queue: 1024,
-            max_in_flight: 10_000,
+            max_in_flight: 1_000,
+            max_incoming_bytes: 16 << 20,
+            max_outgoing_bytes: 8 << 20,
             idle_timeout: None,
             frame_timeout: Duration::from_secs(30),
             write_timeout: Duration::from_secs(30),
             cancel_on_disconnect: true,
+            close_on_panic: false,
         }
     }
 }
@@ -106,11 +113,41 @@ macro_rules! connection_setters {
         }
 
         /// Incoming calls running at once on one connection (a server's calls, a client's
-        /// callbacks); more are answered with an `INTERNAL_ERROR` "overloaded" application
-        /// exception.
+        /// callbacks; 1,000 by default); more are answered with an `INTERNAL_ERROR`
+        /// "overloaded" application exception.
         #[must_use]
         pub fn max_in_flight(mut self, calls: usize) -> Self {
             self.settings.max_in_flight = calls.max(1);
+            self
+        }
+
+        /// The bytes one connection may hold for incoming calls and oneways (16 MiB by
+        /// default): their frames from arrival, what their arguments decode to, and their
+        /// replies while they wait for room to be sent. A call that would go over is answered
+        /// with an `INTERNAL_ERROR` "overloaded" application exception; a oneway waits, and
+        /// nothing more is read until it fits. (One message goes in whatever its size when
+        /// nothing is held.)
+        #[must_use]
+        pub fn max_incoming_bytes(mut self, bytes: usize) -> Self {
+            self.settings.max_incoming_bytes = bytes;
+            self
+        }
+
+        /// The bytes one connection may queue for its peer and not yet written (8 MiB by
+        /// default): senders (calls, replies, oneways) wait while the queue is over it, and
+        /// `try_` oneways fail with `Error::Busy`.
+        #[must_use]
+        pub fn max_outgoing_bytes(mut self, bytes: usize) -> Self {
+            self.settings.max_outgoing_bytes = bytes;
+            self
+        }
+
+        /// Whether a handler that panics closes its connection (failing every call on it)
+        /// instead of failing only its own call with an `INTERNAL_ERROR` application exception
+        /// (the default).
+        #[must_use]
+        pub fn close_on_panic(mut self, close: bool) -> Self {
+            self.settings.close_on_panic = close;
             self
         }
     };

@@ -11,13 +11,12 @@ use std::time::Duration;
 use tokio::io::AsyncWrite;
 use tokio::sync::mpsc;
 
-use super::Shared;
-use crate::message::Outgoing;
+use super::{Parcel, Shared};
 use crate::transport::MessageWriter;
 
 pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
     shared: Arc<Shared>,
-    mut queue: mpsc::Receiver<Outgoing>,
+    mut queue: mpsc::UnboundedReceiver<Parcel>,
     mut writer: MessageWriter<W>,
     write_timeout: Duration,
 ) {
@@ -27,20 +26,25 @@ pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
             message = queue.recv() => message,
             () = shared.closed() => None,
         };
-        let Some(first) = first else { break false };
-        let mut bytes = first.len();
-        writer.push(first);
-        while writer.pending() < BATCH {
+        let Some(mut parcel) = first else { break false };
+        let (mut bytes, mut urgent) = (0, 0);
+        loop {
+            let len = parcel.message.len();
+            bytes += len;
+            if parcel.urgent {
+                urgent += len;
+            }
+            writer.push(parcel.message);
+            if writer.pending() >= BATCH {
+                break;
+            }
             match queue.try_recv() {
-                Ok(message) => {
-                    bytes += message.len();
-                    writer.push(message);
-                }
+                Ok(next) => parcel = next,
                 Err(_) => break,
             }
         }
         match tokio::time::timeout(write_timeout, writer.flush()).await {
-            Ok(Ok(())) => shared.backlog.written(bytes),
+            Ok(Ok(())) => shared.backlog.written(bytes, urgent),
             Ok(Err(e)) => {
                 tracing::debug!(error = %e, "write failed; closing the connection");
                 break true;
@@ -59,8 +63,8 @@ pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
         return;
     }
     // Whatever was queued before the close still goes out (replies of a graceful stop).
-    while let Ok(message) = queue.try_recv() {
-        writer.push(message);
+    while let Ok(parcel) = queue.try_recv() {
+        writer.push(parcel.message);
     }
     if writer.pending() > 0
         && tokio::time::timeout(write_timeout, writer.flush())

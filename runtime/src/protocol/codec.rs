@@ -5,7 +5,7 @@ use bytes::{Bytes, BytesMut};
 
 use super::binary::{BinaryReader, BinaryWriter};
 use super::compact::{CompactReader, CompactWriter};
-use super::{Limits, MessageHeader, ProtocolError, Reader, Writer};
+use super::{Limits, MessageHeader, ProtocolError, Reader, Resumable, Writer};
 use crate::value::Value;
 
 /// A wire protocol.
@@ -95,6 +95,23 @@ impl Protocol {
     ) -> Result<(MessageHeader, T), ProtocolError> {
         self.read::<WithHeader<T>>(data, limits)
             .map(|message| (message.0, message.1))
+    }
+
+    /// Decodes the body of the message at the start of `data` as a `T`, and how many bytes
+    /// of memory its values were charged ([`Limits::max_decoded`]).
+    pub(crate) fn decode_body_counted<T: Value>(
+        self,
+        data: Bytes,
+        limits: Limits,
+    ) -> Result<(T, usize), ProtocolError> {
+        fn counted<R: Resumable, T: Value>(mut r: R) -> Result<(T, usize), ProtocolError> {
+            let message = WithHeader::<T>::decode(&mut r)?;
+            Ok((message.1, r.input().decoded()))
+        }
+        match self {
+            Protocol::Binary => counted(BinaryReader::new(data, limits)),
+            Protocol::Compact => counted(CompactReader::new(data, limits)),
+        }
     }
 
     fn read<T: Decode>(self, data: Bytes, limits: Limits) -> Result<T, ProtocolError> {

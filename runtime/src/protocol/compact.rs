@@ -460,4 +460,9 @@ impl Reader for CompactReader {
     fn read_container_end(&mut self) {
         self.input.leave();
     }
+
+    #[inline]
+    fn charge(&mut self, bytes: usize) -> Result<(), ProtocolError> {
+        self.input.charge(bytes)
+    }
 }

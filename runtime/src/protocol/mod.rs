@@ -164,15 +164,20 @@ pub struct Limits {
     pub max_container_len: usize,
     /// Deepest nesting of structs and containers.
     pub max_depth: usize,
+    /// Most bytes the values decoded from one message may take in memory: container
+    /// elements (`size_of` each), strings and boxes. (A list of a million empty structs takes a
+    /// megabyte on the wire and, decoded, a million times the struct's size.)
+    pub max_decoded: usize,
 }
 
 impl Default for Limits {
-    /// 16 MiB strings, 1 Mi elements per container, depth 64.
+    /// 16 MiB strings, 1 Mi elements per container, depth 64, 64 MiB decoded per message.
     fn default() -> Self {
         Self {
             max_string_len: 16 << 20,
             max_container_len: 1 << 20,
             max_depth: 64,
+            max_decoded: 64 << 20,
         }
     }
 }
@@ -261,6 +266,9 @@ pub trait Reader {
     fn read_map_begin(&mut self) -> Result<MapHeader, ProtocolError>;
     /// Leaves a list, set or map.
     fn read_container_end(&mut self);
+    /// Counts `bytes` that decoded values are about to take in memory against
+    /// [`Limits::max_decoded`].
+    fn charge(&mut self, bytes: usize) -> Result<(), ProtocolError>;
 
     /// Reads and discards a value of type `ty` (unknown fields, unknown result fields).
     fn skip(&mut self, ty: TType) -> Result<(), ProtocolError> {
@@ -342,6 +350,8 @@ pub(crate) struct Input {
     pos: usize,
     limits: Limits,
     depth: usize,
+    /// Bytes charged for decoded values.
+    decoded: usize,
 }
 
 impl Input {
@@ -352,7 +362,22 @@ impl Input {
             pos: 0,
             limits,
             depth: 0,
+            decoded: 0,
         }
+    }
+
+    /// Bytes charged for decoded values so far.
+    pub(crate) fn decoded(&self) -> usize {
+        self.decoded
+    }
+
+    #[inline]
+    fn charge(&mut self, bytes: usize) -> Result<(), ProtocolError> {
+        self.decoded = self.decoded.saturating_add(bytes);
+        if self.decoded > self.limits.max_decoded {
+            return Err(over_decoded(self.limits.max_decoded));
+        }
+        Ok(())
     }
 
     /// How many bytes have been read.
@@ -466,6 +491,12 @@ fn too_many_claimed(count: usize, remaining: usize) -> ProtocolError {
 fn too_deep(max_depth: usize) -> ProtocolError {
     let message = format!("values nested deeper than {max_depth}");
     ProtocolError::new(ProtocolErrorKind::DepthLimit, message)
+}
+
+#[cold]
+fn over_decoded(max: usize) -> ProtocolError {
+    let message = format!("decoded values would take more than the limit of {max} bytes");
+    ProtocolError::new(ProtocolErrorKind::SizeLimit, message)
 }
 
 #[cold]
