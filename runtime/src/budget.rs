@@ -3,7 +3,7 @@
 //! for the incoming calls and oneways it holds (their frames, what their arguments decoded
 //! to, their replies waiting to be sent); each [`crate::Incoming`] carries its share.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use tokio::sync::Notify;
@@ -14,6 +14,9 @@ pub(crate) struct Budget {
     held: AtomicUsize,
     max: usize,
     freed: Notify,
+    /// Somebody waits for bytes to be given back (so that giving back takes no lock
+    /// otherwise).
+    wanted: AtomicBool,
 }
 
 impl Budget {
@@ -22,6 +25,7 @@ impl Budget {
             held: AtomicUsize::new(0),
             max,
             freed: Notify::new(),
+            wanted: AtomicBool::new(false),
         })
     }
 
@@ -55,9 +59,15 @@ impl Budget {
         }
     }
 
-    /// Resolves once bytes are given back (after it is enabled or first polled).
+    /// Resolves once bytes are given back (after it is enabled or first polled, and
+    /// [`Budget::want`] is called).
     pub(crate) fn freed(&self) -> tokio::sync::futures::Notified<'_> {
         self.freed.notified()
+    }
+
+    /// Asks for the next giving back to wake the waiters on [`Budget::freed`].
+    pub(crate) fn want(&self) {
+        self.wanted.store(true, Ordering::SeqCst);
     }
 }
 
@@ -79,8 +89,10 @@ impl Held {
 impl Drop for Held {
     fn drop(&mut self) {
         let bytes = *self.bytes.get_mut();
-        self.budget.held.fetch_sub(bytes, Ordering::Relaxed);
-        self.budget.freed.notify_waiters();
+        self.budget.held.fetch_sub(bytes, Ordering::SeqCst);
+        if self.budget.wanted.swap(false, Ordering::SeqCst) {
+            self.budget.freed.notify_waiters();
+        }
     }
 }
 

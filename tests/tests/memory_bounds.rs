@@ -14,11 +14,13 @@ use thrift_bidi_tests::raw::{binary_message, framed, string_args, ONEWAY};
 use thrift_bidi_tests::worker::{serve, Address, Handler};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
+use tokio::time::timeout;
 
 #[global_allocator]
 static ALLOCATOR: Cap<std::alloc::System> = Cap::new(std::alloc::System, usize::MAX);
 
 const MIB: usize = 1 << 20;
+const BOUND: Duration = Duration::from_secs(30);
 
 /// Runs `case` with the allocator capped at `cap` bytes above what is held before it; `case`
 /// measures what it holds at its worst with the function it is given.
@@ -38,7 +40,14 @@ where
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn memory_per_connection_is_bounded_in_bytes() {
-    let (handler, _notes) = Handler::new();
+    let (handler, mut notes) = Handler::new();
+    // Notes are counted as the handler gets them, and dropped.
+    let (counted, mut count) = tokio::sync::watch::channel(0);
+    tokio::spawn(async move {
+        while notes.recv().await.is_some() {
+            counted.send_modify(|n| *n += 1);
+        }
+    });
     let running = serve(Server::builder(), handler, false).await;
     let Address::Tcp(addr) = running.address else {
         unreachable!("served on TCP")
@@ -63,7 +72,8 @@ async fn memory_per_connection_is_bounded_in_bytes() {
     .await;
 
     // One oneway that sleeps, then 100 oneways of 4 MiB each behind it (400 MiB): the server
-    // holds what its incoming budget allows and stops reading until the sleeping one is done.
+    // holds what its incoming budget allows and stops reading until the sleeping one is done;
+    // then every oneway is handled, in order, none lost.
     let oneway = framed(&binary_message(
         ONEWAY,
         "note",
@@ -81,10 +91,9 @@ async fn memory_per_connection_is_bounded_in_bytes() {
         stream.write_all(&sleeper).await.unwrap();
         let writing = tokio::spawn(async move {
             for _ in 0..100 {
-                if stream.write_all(&oneway).await.is_err() {
-                    break;
-                }
+                stream.write_all(&oneway).await.unwrap();
             }
+            stream
         });
         tokio::time::sleep(Duration::from_secs(1)).await;
         let held = held();
@@ -94,7 +103,9 @@ async fn memory_per_connection_is_bounded_in_bytes() {
         let bound = 16 + 8 + 1 + 4 + 2 * 4 + 4;
         println!("100 oneways of 4 MiB behind a sleeping one: {held} MiB held (bound {bound})");
         assert!(held <= bound, "{held} MiB held");
-        writing.abort();
+        let _stream = timeout(BOUND, writing).await.unwrap().unwrap();
+        let all = timeout(BOUND, count.wait_for(|n| *n == 101)).await;
+        all.expect("every oneway was handled in time").unwrap();
     })
     .await;
 

@@ -126,3 +126,27 @@ async fn a_sleeping_handler_does_not_block_the_connection() {
     assert!(!slow.is_finished(), "the slow call is still running");
     slow.abort();
 }
+
+/// Oneways sent just before a client drops its connection all reach the handler, in order,
+/// although the first of them takes its time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oneways_sent_before_a_close_are_all_handled_in_order() {
+    let (handler, mut notes) = Handler::new();
+    let running = serve(Server::builder(), handler, false).await;
+    let client =
+        WorkerClient::new(connect(&running.address, Transport::Framed, Protocol::Binary).await);
+    client.note("sleep 200".to_owned()).await.unwrap();
+    for i in 0..50 {
+        client.note(i.to_string()).await.unwrap();
+    }
+    drop(client);
+    let mut received = Vec::new();
+    while received.len() < 51 {
+        let note = tokio::time::timeout(Duration::from_secs(10), notes.recv()).await;
+        received.push(note.expect("every note came in time").unwrap());
+    }
+    let sent: Vec<String> = std::iter::once("sleep 200".to_owned())
+        .chain((0..50).map(|i: i32| i.to_string()))
+        .collect();
+    assert_eq!(received, sent);
+}

@@ -58,7 +58,7 @@ pub(crate) async fn read_loop<R: AsyncRead + Unpin, S: Service, H: Intercept>(
 ) {
     // However this task ends (even aborted), the connection closes with it.
     let _close = CloseOnDrop(shared.clone());
-    let oneways = spawn_oneways(shared.clone(), handlers.service.clone());
+    let oneways = spawn_oneways(handlers.service.clone());
     let mut reader = Reader {
         budget: Budget::new(settings.max_incoming_bytes),
         shared,
@@ -81,7 +81,12 @@ pub(crate) async fn read_loop<R: AsyncRead + Unpin, S: Service, H: Intercept>(
         // Registered before the check, so that bytes given back in between are not missed.
         let mut freed = pin!(budget.freed());
         freed.as_mut().enable();
-        let blocked = !reader.unblock();
+        // Asked for only when needed, then checked again: bytes given back before the asking
+        // are seen by the second check, those after it wake the wait.
+        let blocked = !reader.unblock() && {
+            budget.want();
+            !reader.unblock()
+        };
         tokio::select! {
             () = &mut freed, if blocked => {}
             message = messages.next(), if !blocked => {
@@ -327,19 +332,12 @@ impl<F: Future> Future for Guarded<F> {
 }
 
 /// The task that runs oneway calls one at a time, in the order they arrived; each holds its
-/// share of the incoming budget until it has run.
-fn spawn_oneways<S: Service>(
-    shared: Arc<Shared>,
-    service: Arc<S>,
-) -> mpsc::UnboundedSender<Incoming> {
+/// share of the incoming budget until it has run. Every oneway received is run, even after
+/// the connection closes: the peer sent it to have it done, and nobody waits for an answer.
+fn spawn_oneways<S: Service>(service: Arc<S>) -> mpsc::UnboundedSender<Incoming> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Incoming>();
     tokio::spawn(async move {
-        loop {
-            let message = tokio::select! {
-                message = rx.recv() => message,
-                () = shared.closed() => None,
-            };
-            let Some(message) = message else { break };
+        while let Some(message) = rx.recv().await {
             // A oneway has no reply, even an error; a panic ends only its own call.
             if Guarded(Box::pin(service.call(message))).await.is_err() {
                 tracing::error!("a oneway handler panicked");
