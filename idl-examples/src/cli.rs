@@ -1,4 +1,15 @@
-//! The command lines of `chat-server` and `chat-client`: `--name value` options.
+//! The command lines of the example programs: `--name value` options, and their logs.
+
+/// Logs the runtime's events (why a connection was refused or closed) to stderr, filtered by
+/// `RUST_LOG`, `info` when it is unset.
+pub fn log_to_stderr() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
 
 /// The value after `--name` (or in `--name=value`) among `args`.
 pub fn option(args: &[String], name: &str) -> Option<String> {

@@ -3,6 +3,8 @@
 //! finish within a bound), and the [`Connection`] handle each connection's service is made
 //! with, from which a bidirectional server calls its client back.
 
+mod peers;
+
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,12 +17,14 @@ use crate::client::Channel;
 use crate::connection::{self, Settings, Shared};
 use crate::service::Service;
 use crate::stream::{Listener, Stream};
+use peers::Peers;
 
 /// A Thrift server; build one with [`Server::builder`].
 #[derive(Clone, Debug)]
 pub struct Server {
     settings: Settings,
     max_connections: usize,
+    max_connections_per_peer: usize,
     shutdown_timeout: Duration,
 }
 
@@ -32,23 +36,35 @@ impl Default for Server {
                 ..Settings::default()
             },
             max_connections: 10_000,
+            max_connections_per_peer: 256,
             shutdown_timeout: Duration::from_secs(10),
         }
     }
 }
 
 impl Server {
-    /// A server with the default settings: framed, binary, 10,000 connections, 16 MiB frames.
+    /// A server with the default settings: framed, binary, 10,000 connections (256 from one
+    /// peer), 16 MiB frames; `docs/limits.md` lists every limit and timeout.
     pub fn builder() -> Self {
         Self::default()
     }
 
     crate::connection::connection_setters!();
 
-    /// Connections served at once; further ones wait to be accepted.
+    /// Connections served at once (10,000 by default); further ones wait to be accepted.
     #[must_use]
     pub fn max_connections(mut self, connections: usize) -> Self {
         self.max_connections = connections.max(1);
+        self
+    }
+
+    /// Connections served at once from one peer (256 by default): one IPv4 address, or one
+    /// IPv6 /64 network (what one host is usually given). Further ones are closed as soon as
+    /// they are accepted, so that one peer cannot take every slot. (Unix sockets have no
+    /// peer address, and no such limit.)
+    #[must_use]
+    pub fn max_connections_per_peer(mut self, connections: usize) -> Self {
+        self.max_connections_per_peer = connections.max(1);
         self
     }
 
@@ -84,18 +100,29 @@ impl Server {
         S: Service,
     {
         let slots = Arc::new(Semaphore::new(self.max_connections));
+        let mut peers = Peers::new(self.max_connections_per_peer);
         let (stop, stopped) = watch::channel(false);
         let mut connections = JoinSet::new();
         tokio::pin!(shutdown);
         loop {
             let accepted = tokio::select! {
                 () = &mut shutdown => break,
-                Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+                Some(ended) = connections.join_next(), if !connections.is_empty() => {
+                    if let Ok(Some(peer)) = ended {
+                        peers.leave(peer);
+                    }
+                    continue;
+                }
                 accepted = accept(&mut listener, &slots) => accepted,
             };
             let Some((stream, slot)) = accepted else {
                 continue;
             };
+            let peer = stream.peer_ip().map(peers::key);
+            if peer.is_some_and(|peer| !peers.enter(peer)) {
+                // Closed at once: the slot goes back with it.
+                continue;
+            }
             let make = |shared: &Arc<_>| {
                 let state = Arc::new(bidi::State::default());
                 let service = make(&Connection {
@@ -111,6 +138,7 @@ impl Server {
                 let mut task = AbortOnDrop(task);
                 let _ = (&mut task.0).await;
                 drop(slot);
+                peer
             });
         }
         drop(listener);

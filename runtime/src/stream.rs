@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::io;
+use std::net::IpAddr;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
@@ -15,6 +16,11 @@ pub trait Stream: Send + 'static {
     type Write: AsyncWrite + Unpin + Send + 'static;
     /// Splits the stream.
     fn split(self) -> (Self::Read, Self::Write);
+    /// The peer's IP address, for the per-peer connection limit (`None`: no such limit, as
+    /// for Unix sockets).
+    fn peer_ip(&self) -> Option<IpAddr> {
+        None
+    }
 }
 
 impl Stream for TcpStream {
@@ -22,6 +28,9 @@ impl Stream for TcpStream {
     type Write = tokio::net::tcp::OwnedWriteHalf;
     fn split(self) -> (Self::Read, Self::Write) {
         self.into_split()
+    }
+    fn peer_ip(&self) -> Option<IpAddr> {
+        self.peer_addr().ok().map(|addr| addr.ip())
     }
 }
 

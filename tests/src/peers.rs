@@ -32,6 +32,13 @@ pub fn start_server(mut command: Command, within: Duration) -> Result<Server, St
         .spawn()
         .map_err(|e| format!("cannot start {command:?}: {e}"))?;
     let stdout = child.stdout.take().expect("piped");
+    // Read all along, so that a server logging much never blocks on a full pipe.
+    let mut stderr_pipe = child.stderr.take().expect("piped");
+    let stderr = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr_pipe.read_to_string(&mut text);
+        text
+    });
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -44,11 +51,8 @@ pub fn start_server(mut command: Command, within: Duration) -> Result<Server, St
         Ok(address) => Ok(Server { child, address }),
         Err(_) => {
             let _ = child.kill();
-            let mut stderr = String::new();
-            let _ = child
-                .stderr
-                .take()
-                .map(|mut e| e.read_to_string(&mut stderr));
+            let _ = child.wait();
+            let stderr = stderr.join().unwrap_or_default();
             Err(format!("{command:?} did not start listening: {stderr}"))
         }
     }

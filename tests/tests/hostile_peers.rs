@@ -232,3 +232,23 @@ async fn close_on_panic_closes_the_connection() {
         "{beside:?}"
     );
 }
+
+/// A connection on which nothing happens is closed at the idle timeout; one whose client
+/// calls now and then, each time within the timeout, is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_connection_is_closed_and_a_busy_one_is_not() {
+    let (handler, _notes) = Handler::new();
+    let server = Server::builder().idle_timeout(Duration::from_secs(1));
+    let running = serve(server, handler, false).await;
+    let (idle, _idle_write) = TcpStream::connect(tcp(&running))
+        .await
+        .unwrap()
+        .into_split();
+    let busy =
+        WorkerClient::new(connect(&running.address, Transport::Framed, Protocol::Binary).await);
+    for n in 0..8 {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert_eq!(timeout(BOUND, busy.ping(n)).await.unwrap().unwrap(), n + 1);
+    }
+    assert_eq!(closed_within(idle, Duration::from_secs(5)).await, b"");
+}

@@ -12,6 +12,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    idl_examples::cli::log_to_stderr();
     let (args, host, port) = match cli::endpoint(
         "chat-client",
         "chat-client --port N [--host H] [--name NICK]",

@@ -71,6 +71,7 @@ impl User {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    idl_examples::cli::log_to_stderr();
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     println!("[server] listening on {addr}");

@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    idl_examples::cli::log_to_stderr();
     let (_, host, port) = match cli::endpoint("chat-server", "chat-server --port N [--host H]") {
         Ok(endpoint) => endpoint,
         Err(message) => {

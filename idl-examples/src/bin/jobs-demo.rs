@@ -84,6 +84,7 @@ impl JobSource for Inputs {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    idl_examples::cli::log_to_stderr();
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let make = |connection: &Connection| {

@@ -20,6 +20,7 @@ use std::time::Duration;
 use tokio::io::AsyncRead;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 
 use super::{Intercept, Settings, Shared, Stop};
 use crate::budget::Budget;
@@ -70,26 +71,24 @@ pub(crate) async fn read_loop<R: AsyncRead + Unpin, S: Service, H: Intercept>(
         accepting: true,
     };
     let budget = reader.budget.clone();
+    let mut idle = Idle::new(reader.settings.idle_timeout, &reader.shared);
     loop {
         if !reader.accepting && reader.calls.is_empty() {
             break;
         }
-        // Only an idle timeout needs to know, so only then is the pending table locked.
-        let idle = (reader.settings.idle_timeout)
-            .filter(|_| reader.calls.is_empty() && reader.shared.lock().is_empty());
-        let sent = reader.shared.backlog.sent();
-        // Registered before the check, so that bytes given back in between are not missed.
         let mut freed = pin!(budget.freed());
-        freed.as_mut().enable();
-        // Asked for only when needed, then checked again: bytes given back before the asking
-        // are seen by the second check, those after it wake the wait.
+        // Waiting for room is set up only when needed: registered, asked for, then checked
+        // again, so that bytes given back before the asking are seen by the second check and
+        // those after it wake the wait.
         let blocked = !reader.unblock() && {
+            freed.as_mut().enable();
             budget.want();
             !reader.unblock()
         };
         tokio::select! {
             () = &mut freed, if blocked => {}
             message = messages.next(), if !blocked => {
+                idle.active();
                 let routed = match message {
                     Ok(Some(frame)) => reader.route(frame),
                     Ok(None) => break,
@@ -100,12 +99,13 @@ pub(crate) async fn read_loop<R: AsyncRead + Unpin, S: Service, H: Intercept>(
                     break;
                 }
             },
-            Some(_) = reader.calls.join_next(), if !reader.calls.is_empty() => {}
-            // Idle unless something was written meanwhile (pushes to a quiet peer): then the
-            // wait starts again.
-            () = idle_for(idle) => if reader.shared.backlog.sent() == sent {
-                tracing::info!(timeout = ?idle, "idle timeout: closing the connection");
-                break;
+            Some(_) = reader.calls.join_next(), if !reader.calls.is_empty() => idle.active(),
+            () = idle.elapsed() => {
+                let busy = !reader.calls.is_empty() || !reader.shared.lock().is_empty();
+                if idle.expired(busy, &reader.shared) {
+                    tracing::info!(timeout = ?reader.settings.idle_timeout, "idle timeout: closing the connection");
+                    break;
+                }
             },
             // A graceful stop: no new calls, but replies are still read, since the calls
             // running may await callbacks. (A stop whose sender is gone never fires: the
@@ -300,11 +300,60 @@ impl Drop for CloseOnDrop {
     }
 }
 
-/// Resolves after `limit`; never without one. (No timer is made until it is polled.)
-async fn idle_for(limit: Option<Duration>) {
-    match limit {
-        Some(limit) => tokio::time::sleep(limit).await,
-        None => std::future::pending().await,
+/// The idle timeout: one timer for the connection's life, moved on when it fires early
+/// rather than made anew for every message (a connection is idle when nothing was received,
+/// nothing written and no call ran, in either direction, for the whole timeout).
+struct Idle {
+    limit: Option<Duration>,
+    timer: Pin<Box<tokio::time::Sleep>>,
+    /// When a message last came or a call last finished.
+    last: Instant,
+    /// The bytes written when the timer was last set.
+    sent: u64,
+}
+
+impl Idle {
+    fn new(limit: Option<Duration>, shared: &Shared) -> Self {
+        let now = Instant::now();
+        Self {
+            limit,
+            timer: Box::pin(tokio::time::sleep_until(now + limit.unwrap_or_default())),
+            last: now,
+            sent: shared.backlog.sent(),
+        }
+    }
+
+    fn active(&mut self) {
+        if self.limit.is_some() {
+            self.last = Instant::now();
+        }
+    }
+
+    /// Resolves when the timer fires; never without an idle timeout.
+    async fn elapsed(&mut self) {
+        match self.limit {
+            Some(_) => self.timer.as_mut().await,
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Whether the connection has been idle for the whole timeout; if not, the timer is set
+    /// for when it would be.
+    fn expired(&mut self, busy: bool, shared: &Shared) -> bool {
+        let (Some(limit), now) = (self.limit, Instant::now()) else {
+            return false;
+        };
+        let sent = shared.backlog.sent();
+        if busy || sent != self.sent {
+            self.last = now;
+            self.sent = sent;
+        }
+        let deadline = self.last + limit;
+        if deadline <= now {
+            return true;
+        }
+        self.timer.as_mut().reset(deadline);
+        false
     }
 }
 
