@@ -16,6 +16,11 @@ exception NotJoined {
   1: string room,
 }
 
+/** A room name or a text over the server's limits (docs: `idl-examples/src/hub.rs`). */
+exception Rejected {
+  1: string why,
+}
+
 /** Implemented by clients; called by the server. */
 service ChatCallback {
   /** A message was said in a room the client joined. */
@@ -26,7 +31,7 @@ service ChatCallback {
 
 /** Implemented by the server; called by clients. */
 service Chat {
-  void join(1: string room),
-  void say(1: string room, 2: string text) throws (1: NotJoined not_joined),
+  void join(1: string room) throws (1: Rejected rejected),
+  void say(1: string room, 2: string text) throws (1: NotJoined not_joined, 2: Rejected rejected),
   list<string> rooms(),
 } (bidi.callback = "ChatCallback")

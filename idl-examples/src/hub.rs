@@ -1,15 +1,37 @@
 //! The chat server: a [`Hub`] of rooms shared by all connections, and a [`Session`] per
 //! connection, which holds the typed client that calls that connection's user back.
+//!
+//! It is written to face clients that misbehave, and shows how:
+//! - Sizes are bounded ([`MAX_ROOM`], [`MAX_NICKNAME`], [`MAX_TEXT`]); a room or text over
+//!   its bound is rejected with `Rejected`, and a nickname over it is replaced by the suggested
+//!   one. Frames are bounded to what those need ([`Hub::server`]).
+//! - A broadcast never waits for a member: it pushes with the `try_` oneway, and a member over
+//!   its connection's outgoing budget (a member that does not read) is skipped, the skipped
+//!   pushes counted and logged. A member that reads promptly misses nothing; one that falls
+//!   behind misses what comes while it is behind, and is told how many when it catches up.
+//! - Asking a member for its nickname (a callback awaited mid-call) has a timeout
+//!   ([`ASK_TIMEOUT`]): a member that does not answer gets the suggested nickname.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use thrift_bidi::{Connection, Error};
+use thrift_bidi::{Connection, Error, Server};
 use tokio::sync::OnceCell;
 
-use crate::chat::{Chat, ChatCallbackClient, ChatSayError, ChatServer, Message, NotJoined};
+use crate::chat::{
+    Chat, ChatCallbackClient, ChatJoinError, ChatSayError, ChatServer, Message, NotJoined, Rejected,
+};
+
+/// The longest room name, in bytes.
+pub const MAX_ROOM: usize = 64;
+/// The longest nickname, in bytes.
+pub const MAX_NICKNAME: usize = 32;
+/// The longest text said, in bytes.
+pub const MAX_TEXT: usize = 4 << 10;
+/// How long a member has to say its nickname.
+pub const ASK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Everyone in a room.
 #[derive(Clone)]
@@ -17,6 +39,40 @@ struct Member {
     session: u64,
     nickname: String,
     client: ChatCallbackClient,
+    /// Pushes skipped since this member fell behind.
+    skipped: Arc<AtomicU64>,
+}
+
+impl Member {
+    /// Pushes `message` unless the member is behind (then it is counted as skipped).
+    fn push(&self, message: &Message) {
+        match self.client.try_on_message(message.clone()) {
+            Ok(()) => {
+                let missed = self.skipped.swap(0, Ordering::Relaxed);
+                if missed > 0 {
+                    tracing::info!(nickname = self.nickname, missed, "member caught up");
+                    let notice = Message {
+                        room: message.room.clone(),
+                        sender: "server".to_owned(),
+                        text: format!("{}: you missed {missed} messages", self.nickname),
+                        sent_at_ms: now_ms(),
+                    };
+                    let _ = self.client.try_on_message(notice);
+                }
+            }
+            Err(Error::Busy) => {
+                if self.skipped.fetch_add(1, Ordering::Relaxed) == 0 {
+                    tracing::info!(
+                        nickname = self.nickname,
+                        "member is behind; skipping pushes"
+                    );
+                }
+            }
+            // Gone (it leaves when its session notices), or a plain Thrift client, which
+            // cannot take pushes.
+            Err(e) => tracing::debug!(nickname = self.nickname, error = %e, "push failed"),
+        }
+    }
 }
 
 /// The rooms and who is in them.
@@ -32,6 +88,18 @@ impl Hub {
         Arc::default()
     }
 
+    /// The server settings the chat is served with: frames of 16 KiB at most (a `say` of
+    /// [`MAX_TEXT`] fits), 1 MiB queued per member before pushes to it are skipped and of
+    /// incoming calls per connection, and an idle timeout of an hour (chat clients listen
+    /// quietly for long; the per-peer connection limit bounds what idle ones can hold).
+    pub fn server() -> Server {
+        Server::builder()
+            .max_frame(16 << 10)
+            .max_outgoing_bytes(1 << 20)
+            .max_incoming_bytes(1 << 20)
+            .idle_timeout(Duration::from_hours(1))
+    }
+
     /// The service for a new connection: a [`Session`] calling its user back over
     /// `connection`, which leaves every room when the connection closes.
     pub fn session(self: &Arc<Self>, connection: &Connection) -> ChatServer<Session> {
@@ -42,10 +110,11 @@ impl Hub {
             closed.closed().await;
             hub.leave_all(id);
         });
+        let callbacks = connection.callbacks().with_call_timeout(ASK_TIMEOUT);
         ChatServer::new(Session {
             id,
             hub: self.clone(),
-            client: ChatCallbackClient::new(connection.callbacks()),
+            client: ChatCallbackClient::new(callbacks),
             nickname: OnceCell::new(),
         })
     }
@@ -66,14 +135,10 @@ impl Hub {
         rooms.retain(|_, members| !members.is_empty());
     }
 
-    /// Sends `message` to everyone in its room. A member whose connection is gone is skipped
-    /// (it leaves when its session notices), and so is a plain Thrift client, which cannot
-    /// take pushes.
-    async fn broadcast(&self, message: Message) {
+    /// Pushes `message` to everyone in its room, waiting for nobody.
+    fn broadcast(&self, message: &Message) {
         for member in self.members(&message.room) {
-            if let Err(e) = member.client.on_message(message.clone()).await {
-                tracing::debug!(nickname = member.nickname, error = %e, "push failed");
-            }
+            member.push(message);
         }
     }
 }
@@ -88,14 +153,18 @@ pub struct Session {
 }
 
 impl Session {
-    /// The user's nickname, asked of the user (a callback) the first time it is needed; a
-    /// plain Thrift client, which cannot be asked, gets the suggestion.
+    /// The user's nickname, asked of the user (a callback) the first time it is needed. The
+    /// suggestion stands for a plain Thrift client (which cannot be asked), a user that does
+    /// not answer in time, and an answer longer than [`MAX_NICKNAME`].
     async fn nickname(&self) -> Result<&str, Error> {
         let suggestion = format!("guest-{}", self.id);
         let ask = || async {
             match self.client.ask_nickname(suggestion.clone()).await {
-                Err(Error::Unavailable) => Ok(suggestion),
-                answer => answer,
+                Ok(nickname) if !nickname.is_empty() && nickname.len() <= MAX_NICKNAME => {
+                    Ok(nickname)
+                }
+                Ok(_) | Err(Error::Unavailable | Error::Timeout) => Ok(suggestion),
+                Err(e) => Err(e),
             }
         };
         let nickname = self.nickname.get_or_try_init(ask).await?;
@@ -112,8 +181,21 @@ fn now_ms() -> Option<i64> {
     i64::try_from(since.as_millis()).ok()
 }
 
+/// `Rejected` unless `value` (a `what`) is at most `max` bytes long.
+fn bounded(what: &str, value: &str, max: usize) -> Result<(), Rejected> {
+    if value.len() > max {
+        let why = format!(
+            "a {what} of {} bytes is over the limit of {max}",
+            value.len()
+        );
+        return Err(Rejected { why });
+    }
+    Ok(())
+}
+
 impl Chat for Session {
-    async fn join(&self, room: String) -> Result<(), Error> {
+    async fn join(&self, room: String) -> Result<(), ChatJoinError> {
+        bounded("room name", &room, MAX_ROOM).map_err(ChatJoinError::Rejected)?;
         let nickname = self.nickname().await?.to_owned();
         if self.is_in(&room) {
             return Ok(());
@@ -122,6 +204,7 @@ impl Chat for Session {
             session: self.id,
             nickname: nickname.clone(),
             client: self.client.clone(),
+            skipped: Arc::default(),
         };
         self.hub
             .rooms()
@@ -134,11 +217,13 @@ impl Chat for Session {
             text: format!("{nickname} joined"),
             sent_at_ms: now_ms(),
         };
-        self.hub.broadcast(notice).await;
+        self.hub.broadcast(&notice);
         Ok(())
     }
 
     async fn say(&self, room: String, text: String) -> Result<(), ChatSayError> {
+        bounded("room name", &room, MAX_ROOM).map_err(ChatSayError::Rejected)?;
+        bounded("text", &text, MAX_TEXT).map_err(ChatSayError::Rejected)?;
         if !self.is_in(&room) {
             return Err(ChatSayError::NotJoined(NotJoined { room }));
         }
@@ -149,7 +234,7 @@ impl Chat for Session {
             text,
             sent_at_ms: now_ms(),
         };
-        self.hub.broadcast(message).await;
+        self.hub.broadcast(&message);
         Ok(())
     }
 

@@ -5,10 +5,10 @@
 
 use std::time::Duration;
 
-use idl_examples::chat::{ChatCallbackServer, ChatClient, ChatSayError};
+use idl_examples::chat::{ChatCallbackServer, ChatClient, ChatJoinError, ChatSayError};
 use idl_examples::hub::Hub;
 use idl_examples::printer::Printer;
-use thrift_bidi::{Callbacks, Channel, Server};
+use thrift_bidi::{Callbacks, Channel};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -42,7 +42,7 @@ impl User {
         })
     }
 
-    async fn join(&mut self, room: &str) -> Result<(), thrift_bidi::Error> {
+    async fn join(&mut self, room: &str) -> Result<(), ChatJoinError> {
         println!("[{}] -> join #{room}", self.name);
         self.chat.join(room.to_owned()).await
     }
@@ -77,7 +77,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("[server] listening on {addr}");
     let hub = Hub::new();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(Server::builder().serve_with(
+    let server = tokio::spawn(Hub::server().serve_with(
         listener,
         move |connection| hub.session(connection),
         async {
@@ -108,6 +108,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("[carol] <- NotJoined {{ room: {:?} }}", e.room);
         }
         other => return Err(format!("carol should not be in #rust yet: {other:?}").into()),
+    }
+    println!("[carol] -> join a room with a 100-character name");
+    match carol.chat.join("r".repeat(100)).await {
+        Err(ChatJoinError::Rejected(e)) => println!("[carol] <- Rejected {{ why: {:?} }}", e.why),
+        other => return Err(format!("a 100-byte room name is over the limit: {other:?}").into()),
     }
     let rooms = carol.chat.rooms().await?;
     println!("[carol] <- rooms: {rooms:?}");

@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use idl_examples::cli;
 use idl_examples::hub::Hub;
-use thrift_bidi::Server;
 use tokio::net::TcpListener;
 
 #[tokio::main]
@@ -31,7 +30,7 @@ async fn main() -> ExitCode {
     let interrupted = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    Server::builder()
+    Hub::server()
         .serve_with(
             listener,
             move |connection| hub.session(connection),
