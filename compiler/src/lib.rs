@@ -16,6 +16,7 @@ pub mod codegen;
 mod config;
 pub mod diagnostics;
 pub mod ir;
+pub mod limits;
 pub mod output;
 pub mod resolve;
 pub mod source;

@@ -1,31 +1,45 @@
-//! `extends` chains must end: a service cannot (indirectly) extend itself.
+//! `extends` chains must end, within [`MAX_CHAIN`] services: a service cannot (indirectly)
+//! extend itself.
 
-use super::cycle_from;
+use super::chains::{chains, cycle_notes};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::{Program, ServiceId};
+use crate::limits::MAX_CHAIN;
 
 pub(super) fn check(program: &mut Program, diags: &mut Diagnostics) {
-    for index in 0..program.services.len() {
-        let start = ServiceId::from_index(index);
-        let Some(chain) = cycle_from(start, |s| program.services[s.index()].extends) else {
-            continue;
-        };
-        let names: Vec<&str> = chain
-            .iter()
-            .map(|s| program.services[s.index()].name.name.as_str())
-            .collect();
+    let services = &program.services;
+    let found = chains(services.len(), |s| {
+        services[s].extends.map(ServiceId::index)
+    });
+    let name = |s: usize| services[s].name.name.as_str();
+    for (member, note) in cycle_notes(&found, name, " extends ") {
+        let ident = &services[member].name;
         diags.push(
             Diagnostic::error(
                 Code::ExtendsCycle,
-                format!("service `{}` extends itself", names[0]),
+                format!("service `{}` extends itself", ident.name),
             )
-            .primary(
-                program.services[index].name.span,
-                "its bases lead back to it",
-            )
-            .note(format!("the chain: {}", names.join(" extends "))),
+            .primary(ident.span, "its bases lead back to it")
+            .note(format!("the chain: {note}")),
         );
-        // Break the cycle so later passes terminate.
+    }
+    for start in found.too_long() {
+        let ident = &services[start].name;
+        let message = format!(
+            "service `{}` starts a chain of `extends` longer than the limit of {MAX_CHAIN}",
+            ident.name
+        );
+        diags.push(
+            Diagnostic::error(Code::ExtendsChainTooLong, message)
+                .primary(
+                    ident.span,
+                    "it extends a service that extends ... too many times",
+                )
+                .help("extend fewer levels of services"),
+        );
+    }
+    // Break cycles and over-long chains so later passes terminate and stay short.
+    for index in found.broken() {
         program.services[index].extends = None;
     }
 }

@@ -1,6 +1,7 @@
 //! Check stage: validates a resolved [`Program`], one rule per file, collecting every problem.
 //! `recursion` also marks the fields that generated code must box.
 
+mod chains;
 mod extends;
 mod field_ids;
 mod functions;
@@ -67,23 +68,4 @@ impl FieldList {
             FieldList::Throws => "`throws` list",
         }
     }
-}
-
-/// Follows `next` from `start`. If the chain comes back to `start`, returns it, `start` at both
-/// ends; `None` if it ends, or loops without passing `start` again (that loop is reported
-/// from its own members).
-fn cycle_from<T: Copy + PartialEq>(start: T, next: impl Fn(T) -> Option<T>) -> Option<Vec<T>> {
-    let mut chain = vec![start];
-    let mut current = next(start);
-    while let Some(id) = current {
-        chain.push(id);
-        if id == start {
-            return Some(chain);
-        }
-        if chain[..chain.len() - 1].contains(&id) {
-            return None;
-        }
-        current = next(id);
-    }
-    None
 }

@@ -1,34 +1,42 @@
-//! Typedef chains must end in a real type.
+//! Typedef chains must end in a real type, within [`MAX_CHAIN`] aliases.
 
-use super::cycle_from;
+use super::chains::{chains, cycle_notes};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::{Program, Type, TypedefId};
+use crate::ir::{Program, Type};
+use crate::limits::MAX_CHAIN;
 
 pub(super) fn check(program: &mut Program, diags: &mut Diagnostics) {
-    for index in 0..program.typedefs.len() {
-        let start = TypedefId::from_index(index);
-        let target = |t: TypedefId| match program.typedefs[t.index()].target {
-            Type::Typedef(next) => Some(next),
-            _ => None,
-        };
-        let Some(chain) = cycle_from(start, target) else {
-            continue;
-        };
-        let names: Vec<&str> = chain
-            .iter()
-            .map(|t| program.typedefs[t.index()].name.name.as_str())
-            .collect();
+    let typedefs = &program.typedefs;
+    let found = chains(typedefs.len(), |t| match typedefs[t].target {
+        Type::Typedef(next) => Some(next.index()),
+        _ => None,
+    });
+    let name = |t: usize| typedefs[t].name.name.as_str();
+    for (member, note) in cycle_notes(&found, name, " -> ") {
+        let ident = &typedefs[member].name;
         diags.push(
             Diagnostic::error(
                 Code::TypedefCycle,
-                format!("typedef `{}` refers to itself", names[0]),
+                format!("typedef `{}` refers to itself", ident.name),
             )
-            .primary(
-                program.typedefs[index].name.span,
-                "this alias never reaches a real type",
-            )
-            .note(format!("the chain: {}", names.join(" -> "))),
+            .primary(ident.span, "this alias never reaches a real type")
+            .note(format!("the chain: {note}")),
         );
+    }
+    for start in found.too_long() {
+        let ident = &typedefs[start].name;
+        let message = format!(
+            "typedef `{}` starts a chain of aliases longer than the limit of {MAX_CHAIN}",
+            ident.name
+        );
+        diags.push(
+            Diagnostic::error(Code::TypedefChainTooLong, message)
+                .primary(ident.span, "an alias of an alias of ... too many times")
+                .help("alias the real type directly"),
+        );
+    }
+    // Broken chains end here, so that later passes terminate and stay short.
+    for index in found.broken() {
         program.typedefs[index].target = Type::Unresolved;
     }
 }

@@ -40,6 +40,8 @@ codes! {
     UnterminatedString = "E0006",
     /// A `/*` comment that is never closed.
     UnterminatedComment = "E0007",
+    /// Brackets nested deeper than the limit (32).
+    NestingTooDeep = "E0008",
     /// An included file cannot be found or read.
     IncludeNotFound = "E0101",
     /// Files include each other in a cycle.
@@ -60,6 +62,12 @@ codes! {
     AmbiguousInclude = "E0109",
     /// An include prefix (`other.`) names a file that is not included.
     UnknownInclude = "E0110",
+    /// An input file that is not a regular file, or is over the size limit (16 MiB).
+    BadInputFile = "E0111",
+    /// Includes nested deeper than the limit (64).
+    IncludeTooDeep = "E0112",
+    /// A chain of typedefs longer than the limit (64).
+    TypedefChainTooLong = "E0113",
     /// Two fields of one struct, or parameters of one function, share an id.
     DuplicateFieldId = "E0201",
     /// A field id outside the 16-bit range.
@@ -78,6 +86,8 @@ codes! {
     EnumValueOutOfRange = "E0305",
     /// A union constant sets more than one field.
     UnionConstFields = "E0306",
+    /// Constants defined by constants, chained longer than the limit (64).
+    ConstChainTooLong = "E0307",
     /// A `oneway` function returns a value.
     OnewayReturns = "E0401",
     /// A `oneway` function declares exceptions.
@@ -90,6 +100,8 @@ codes! {
     DuplicateFunction = "E0405",
     /// `extends` names something that is not a service.
     ExtendsNonService = "E0406",
+    /// A chain of `extends` longer than the limit (64).
+    ExtendsChainTooLong = "E0407",
     /// Two names become the same Rust identifier.
     RustNameCollision = "E0501",
     /// A `rust.name` annotation that is not a Rust identifier.

@@ -4,6 +4,7 @@
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{BaseType, ConstId, ConstValue, Item, Program, StructKind, Type};
+use crate::limits::MAX_CHAIN;
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{self, ConstKind, DefinitionKind};
 
@@ -21,6 +22,14 @@ enum State<'a> {
 /// Evaluates the constants and defaults of a program.
 pub(super) struct Evaluator<'a> {
     states: Vec<State<'a>>,
+    /// How many constants are being evaluated, each for the one before (each a level of
+    /// recursion, bounded by [`MAX_CHAIN`]).
+    depth: usize,
+    /// For each constant evaluated, the longest chain of constants its value is defined by,
+    /// itself included (bounded by [`MAX_CHAIN`] whatever the order of evaluation).
+    chains: Vec<usize>,
+    /// The longest chain among the constants the value being evaluated refers to.
+    deepest: usize,
 }
 
 impl<'a> Evaluator<'a> {
@@ -35,7 +44,13 @@ impl<'a> Evaluator<'a> {
                 }
             }
         }
-        Self { states }
+        let chains = vec![0; states.len()];
+        Self {
+            states,
+            depth: 0,
+            chains,
+            deepest: 0,
+        }
     }
 
     /// Evaluates every constant and every default value.
@@ -96,12 +111,38 @@ impl<'a> Evaluator<'a> {
             State::InProgress => return None,
             State::Done(result) => return result.clone(),
         };
+        if self.depth >= MAX_CHAIN {
+            self.too_long(r, id);
+            return None;
+        }
         self.states[id.index()] = State::InProgress;
         let c = &r.program.consts[id.index()];
         let (ty, declared) = (c.ty.clone(), c.span);
-        let result = self.value(r, file, value, &ty, declared);
+        self.depth += 1;
+        let outer = std::mem::replace(&mut self.deepest, 0);
+        let mut result = self.value(r, file, value, &ty, declared);
+        self.depth -= 1;
+        let chain = std::mem::replace(&mut self.deepest, outer) + 1;
+        self.chains[id.index()] = chain;
+        if chain == MAX_CHAIN + 1 {
+            self.too_long(r, id);
+            result = None;
+        }
         self.states[id.index()] = State::Done(result.clone());
         result
+    }
+
+    /// Reports constant `id` as the one that makes its chain too long; it has no value.
+    fn too_long(&mut self, r: &mut Resolver<'_>, id: ConstId) {
+        let name = &r.program.consts[id.index()].name;
+        let message =
+            format!("constants defined by constants, chained longer than the limit of {MAX_CHAIN}");
+        r.diags.push(
+            Diagnostic::error(Code::ConstChainTooLong, message)
+                .primary(name.span, "this constant is one too many in the chain")
+                .help("define the constants of a long chain by their values"),
+        );
+        self.states[id.index()] = State::Done(None);
     }
 
     /// Evaluates `value` as a `ty`; `declared` is where the type was written (for messages).
@@ -215,10 +256,9 @@ impl<'a> Evaluator<'a> {
                 let of_type = r
                     .program
                     .type_name(&r.program.consts[id.index()].ty.clone(), file);
-                (
-                    self.constant(r, id)?,
-                    format!("constant `{name}` of type `{of_type}`"),
-                )
+                let value = self.constant(r, id);
+                self.deepest = self.deepest.max(self.chains[id.index()]);
+                (value?, format!("constant `{name}` of type `{of_type}`"))
             }
             Some(ValueRef::EnumMember(e, index)) => {
                 let member = r.program.enums[e.index()].members[index].value;

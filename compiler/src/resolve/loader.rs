@@ -1,10 +1,13 @@
 //! Loads the root files and, transitively, everything they include: include paths are
 //! searched relative to the including file, then in the `-I` directories; a file reached by two
-//! paths is loaded once; cycles are reported.
+//! paths is loaded once; cycles are reported. Only regular files of at most
+//! [`MAX_FILE_BYTES`] are read, and includes nest at most [`MAX_INCLUDE_DEPTH`] deep.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::limits::{MAX_FILE_BYTES, MAX_INCLUDE_DEPTH};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::{self, ast};
 
@@ -45,13 +48,13 @@ pub fn load(roots: &[Root], include_dirs: &[PathBuf], diags: &mut Diagnostics) -
     };
     for root in roots {
         let (display, text) = match root {
-            Root::Path(path) => match std::fs::read_to_string(path) {
+            Root::Path(path) => match read(path) {
                 Ok(text) => (path.clone(), text),
-                Err(err) => {
-                    loader.diags.push(Diagnostic::error(
-                        Code::IncludeNotFound,
-                        format!("cannot read `{}`: {err}", path.display()),
-                    ));
+                Err(unreadable) => {
+                    let message = format!("cannot read `{}`: {unreadable}", path.display());
+                    loader
+                        .diags
+                        .push(Diagnostic::error(unreadable.code(), message));
                     continue;
                 }
             },
@@ -108,6 +111,17 @@ impl Loader<'_> {
     }
 
     fn include(&mut self, dir: &Path, include: &ast::StrLit) -> Option<FileId> {
+        if self.visiting.len() >= MAX_INCLUDE_DEPTH {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::IncludeTooDeep,
+                    format!("includes nested deeper than the limit of {MAX_INCLUDE_DEPTH}"),
+                )
+                .primary(include.span, "this include is one too many")
+                .help("include the files a chain of includes needs from fewer levels"),
+            );
+            return None;
+        }
         let Some((display, canonical)) = self.find(dir, &include.value) else {
             self.not_found(dir, include);
             return None;
@@ -121,15 +135,15 @@ impl Loader<'_> {
             }
             return Some(id);
         }
-        match std::fs::read_to_string(&canonical) {
+        match read(&canonical) {
             Ok(text) => Some(self.add(canonical, &display, text)),
-            Err(err) => {
+            Err(unreadable) => {
                 self.diags.push(
                     Diagnostic::error(
-                        Code::IncludeNotFound,
+                        unreadable.code(),
                         format!("cannot read `{}`", include.value),
                     )
-                    .primary(include.span, err.to_string()),
+                    .primary(include.span, unreadable.to_string()),
                 );
                 None
             }
@@ -200,4 +214,55 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// Why a file was not read.
+#[derive(Debug)]
+enum Unreadable {
+    Io(std::io::Error),
+    NotRegular,
+    TooLarge(u64),
+}
+
+impl Unreadable {
+    fn code(&self) -> Code {
+        match self {
+            Unreadable::Io(_) => Code::IncludeNotFound,
+            Unreadable::NotRegular | Unreadable::TooLarge(_) => Code::BadInputFile,
+        }
+    }
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unreadable::Io(err) => write!(f, "{err}"),
+            Unreadable::NotRegular => write!(f, "not a regular file"),
+            Unreadable::TooLarge(len) => write!(
+                f,
+                "{len} bytes is over the limit of {MAX_FILE_BYTES} bytes for an IDL file"
+            ),
+        }
+    }
+}
+
+/// Reads an IDL file: a regular file (a device or a pipe could be read without end, or block)
+/// of at most [`MAX_FILE_BYTES`].
+fn read(path: &Path) -> Result<String, Unreadable> {
+    let metadata = std::fs::metadata(path).map_err(Unreadable::Io)?;
+    if !metadata.is_file() {
+        return Err(Unreadable::NotRegular);
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(Unreadable::TooLarge(metadata.len()));
+    }
+    let file = std::fs::File::open(path).map_err(Unreadable::Io)?;
+    let mut text = String::new();
+    // A file that grows after the look at its size is still read no further than the limit.
+    let read = file.take(MAX_FILE_BYTES + 1).read_to_string(&mut text);
+    read.map_err(Unreadable::Io)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(Unreadable::TooLarge(text.len() as u64));
+    }
+    Ok(text)
 }

@@ -1,6 +1,7 @@
 //! Syntax stage: `.thrift` text → spanned [`ast::Document`].
 //!
-//! The grammar is `thrift.pest`; [`parse`] runs it and hands the pairs to one `parse_<node>`
+//! A file nested deeper than the limit is reported by `nesting.rs` and not parsed (the
+//! parser and every later stage recurse on nesting). The grammar is `thrift.pest`; [`parse`] runs it and hands the pairs to one `parse_<node>`
 //! function per rule (in `build.rs` and `values.rs`), which build the AST, decode literals,
 //! attach doc comments and warn about deprecated syntax. A grammar error becomes one
 //! diagnostic (`error.rs`); decoding problems (bad escapes, overflowing integers) are collected
@@ -11,6 +12,7 @@ mod build;
 mod definitions;
 mod docs;
 mod error;
+mod nesting;
 mod values;
 
 use pest::Parser as _;
@@ -38,6 +40,12 @@ pub struct Parsed {
 
 /// Parses the text of file `file`. Never panics, whatever the input.
 pub fn parse(file: FileId, text: &str) -> Parsed {
+    if let Some(too_deep) = nesting::check(file, text) {
+        return Parsed {
+            document: None,
+            diagnostics: vec![too_deep],
+        };
+    }
     match ThriftParser::parse(Rule::document, text) {
         Ok(mut pairs) => {
             let mut builder = build::Builder::new(file, text);
