@@ -22,6 +22,9 @@
 #[doc(hidden)]
 #[path = "codegen.rs"]
 pub mod __codegen;
+#[doc(hidden)]
+#[path = "fuzz.rs"]
+pub mod __fuzz;
 mod bidi;
 mod budget;
 mod client;

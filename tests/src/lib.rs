@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 pub mod cross;
+pub mod fuzz;
 pub mod peers;
 pub mod raw;
 pub mod worker;

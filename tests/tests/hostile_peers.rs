@@ -252,3 +252,33 @@ async fn an_idle_connection_is_closed_and_a_busy_one_is_not() {
     }
     assert_eq!(closed_within(idle, Duration::from_secs(5)).await, b"");
 }
+
+/// A peer that floods calls and never reads the answers: its answers back up, its calls are
+/// refused, the refusals back up too, and the server closes the connection (long before the
+/// write timeout, which the test sets far out of reach), while serving another client.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_floods_calls_and_never_reads_is_closed() {
+    let (handler, _notes) = Handler::new();
+    let server = Server::builder().write_timeout(Duration::from_mins(10));
+    let running = serve(server, handler, false).await;
+    let (read, mut write) = TcpStream::connect(tcp(&running))
+        .await
+        .unwrap()
+        .into_split();
+    let call = framed(&binary_message(CALL, "ping", 1, &i32_args(1)));
+    let batch = call.repeat(1_000);
+    let flooding = tokio::spawn(async move {
+        let mut sent = 0;
+        while write.write_all(&batch).await.is_ok() {
+            sent += 1_000;
+        }
+        sent
+    });
+    still_served(&running).await;
+    let sent = timeout(Duration::from_secs(30), flooding)
+        .await
+        .expect("the server closed the flooding connection")
+        .unwrap();
+    println!("the server closed a peer that sent {sent} calls without reading");
+    drop(read);
+}

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use thrift_bidi_build::{check_roots, Root};
 use thrift_bidi_tests::corpus_files;
+use thrift_bidi_tests::fuzz::assert_well_formed;
 
 /// Every corpus file with its text, read once.
 fn corpus() -> &'static [(PathBuf, String)] {
@@ -22,32 +22,6 @@ fn corpus() -> &'static [(PathBuf, String)] {
             })
             .collect()
     })
-}
-
-/// Runs the front end on `text` as if it were the file at `path`, and checks every span.
-fn assert_well_formed(path: &Path, text: String) {
-    let root = Root::Text {
-        path: path.to_owned(),
-        text,
-    };
-    let checked = check_roots(&[root], &[]);
-    for diagnostic in &checked.diagnostics {
-        for label in &diagnostic.labels {
-            let file = checked.sources.get(label.span.file).text();
-            let (start, end) = (label.span.start, label.span.end);
-            assert!(
-                start <= end && end <= file.len(),
-                "span {start}..{end} outside a {}-byte file: {diagnostic:?}",
-                file.len()
-            );
-            assert!(
-                file.is_char_boundary(start) && file.is_char_boundary(end),
-                "span {start}..{end} splits a character"
-            );
-        }
-    }
-    // Rendering must cope with whatever was reported.
-    let _ = checked.render(false);
 }
 
 #[derive(Clone, Debug)]

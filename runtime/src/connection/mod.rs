@@ -52,7 +52,18 @@ pub(crate) struct Shared {
     outgoing: mpsc::UnboundedSender<Parcel>,
     backlog: Backlog,
     pending: Mutex<Pending>,
-    closed: watch::Sender<bool>,
+    state: watch::Sender<State>,
+}
+
+/// Whether a connection is open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum State {
+    Open,
+    /// Closed: nothing new is sent, what is queued still is.
+    Closed,
+    /// Closed because the peer broke a limit or the protocol: nothing more is written at all,
+    /// even a write under way is given up.
+    Aborted,
 }
 
 /// Stops the reader: set to `true` to stop reading and let running calls finish.
@@ -79,7 +90,7 @@ where
         outgoing,
         backlog: Backlog::new(settings.max_outgoing_bytes),
         pending: Mutex::new(Pending::default()),
-        closed: watch::channel(false).0,
+        state: watch::channel(State::Open).0,
     });
     let writer = MessageWriter::new(write, settings.codec.transport);
     tokio::spawn(writer::write_loop(
@@ -239,22 +250,45 @@ impl Shared {
 
     /// Marks the connection closed and fails every pending call.
     pub(crate) fn close(&self) {
+        self.close_as(State::Closed);
+    }
+
+    /// Closes the connection at once: what is queued for the peer is dropped, and a write
+    /// under way is given up.
+    pub(crate) fn abort(&self) {
+        self.close_as(State::Aborted);
+    }
+
+    fn close_as(&self, state: State) {
         let calls = self.lock().close();
         // Closed before the calls learn it, so that they see it closed.
-        self.closed.send_replace(true);
+        self.state.send_if_modified(|now| {
+            let later = *now < state;
+            *now = (*now).max(state);
+            later
+        });
         drop(calls);
     }
 
     /// Whether the connection has closed.
     pub(crate) fn is_closed(&self) -> bool {
-        *self.closed.borrow()
+        *self.state.borrow() != State::Open
     }
 
     /// Resolves when the connection closes.
     pub(crate) async fn closed(&self) {
-        let mut closed = self.closed.subscribe();
+        self.reached(State::Closed).await;
+    }
+
+    /// Resolves when the connection is aborted.
+    pub(crate) async fn aborted(&self) {
+        self.reached(State::Aborted).await;
+    }
+
+    async fn reached(&self, state: State) {
+        let mut now = self.state.subscribe();
         // The sender lives in `self`, so waiting cannot fail.
-        let _ = closed.wait_for(|closed| *closed).await;
+        let _ = now.wait_for(|now| *now >= state).await;
     }
 }
 

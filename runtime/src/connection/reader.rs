@@ -96,6 +96,7 @@ pub(crate) async fn read_loop<R: AsyncRead + Unpin, S: Service, H: Intercept>(
                 };
                 if let Err(e) = routed {
                     closing(&e);
+                    reader.shared.abort();
                     break;
                 }
             },

@@ -3,7 +3,9 @@
 //!
 //! A write that fails or takes longer than the write timeout closes the connection, and
 //! nothing more is written: part of the batch may already be on the wire, so writing again
-//! (even the rest of it) could hand the peer a frame it cannot tell from a corrupted one.
+//! (even the rest of it) could hand the peer a frame it cannot tell from a corrupted one. A
+//! connection aborted (its peer broke a limit or the protocol) gives up a write under way, so
+//! that its socket closes at once even when the peer is not reading.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,7 +45,11 @@ pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
                 Err(_) => break,
             }
         }
-        match tokio::time::timeout(write_timeout, writer.flush()).await {
+        let written = tokio::select! {
+            written = tokio::time::timeout(write_timeout, writer.flush()) => written,
+            () = shared.aborted() => break true,
+        };
+        match written {
             Ok(Ok(())) => shared.backlog.written(bytes, urgent),
             Ok(Err(e)) => {
                 tracing::debug!(error = %e, "write failed; closing the connection");

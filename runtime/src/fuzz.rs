@@ -1,0 +1,80 @@
+//! Entry points for the fuzz targets (`fuzz/`) and the tests that replay their corpora: the
+//! message readers of both transports, over a byte stream that delivers its input in pieces.
+//! Not a public API: it changes whenever the readers do.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::io::{AsyncRead, ReadBuf};
+
+use crate::protocol::{Limits, Protocol};
+use crate::transport::{Codec, MessageReader, Transport};
+
+/// The largest message the fuzzed readers take (small, so that the limit is reached).
+pub const MAX_FRAME: usize = 64 << 10;
+
+/// Reads `data` as a stream of messages in `transport` and `protocol`, the stream handing out
+/// at most `pieces[i % len]` bytes at its `i`th read (everything at once if `pieces` is
+/// empty): each message, then the error that ended the stream, if one did.
+pub fn read_messages(
+    transport: Transport,
+    protocol: Protocol,
+    data: &[u8],
+    pieces: &[usize],
+) -> (Vec<Bytes>, Option<String>) {
+    let codec = Codec {
+        transport,
+        protocol,
+        max_frame: MAX_FRAME,
+        limits: Limits::default(),
+    };
+    let stream = Pieces {
+        data,
+        sizes: pieces,
+        reads: 0,
+    };
+    let mut reader = MessageReader::new(stream, codec, Duration::from_secs(60));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("a runtime without I/O can be built");
+    runtime.block_on(async {
+        let mut messages = Vec::new();
+        loop {
+            match reader.next().await {
+                Ok(Some(message)) => messages.push(message),
+                Ok(None) => return (messages, None),
+                Err(e) => return (messages, Some(e.to_string())),
+            }
+        }
+    })
+}
+
+/// A byte stream that hands out its data in pieces.
+struct Pieces<'a> {
+    data: &'a [u8],
+    /// The most each read hands out, in turn.
+    sizes: &'a [usize],
+    reads: usize,
+}
+
+impl AsyncRead for Pieces<'_> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let piece = match self.sizes {
+            [] => usize::MAX,
+            sizes => sizes[self.reads % sizes.len()].max(1),
+        };
+        let len = piece.min(buf.remaining()).min(self.data.len());
+        let (now, rest) = self.data.split_at(len);
+        buf.put_slice(now);
+        self.data = rest;
+        self.reads += 1;
+        Poll::Ready(Ok(()))
+    }
+}

@@ -1,0 +1,121 @@
+//! What the fuzz targets (`fuzz/fuzz_targets/`) run, and the replay tests with them: each
+//! function takes any bytes and checks properties that must hold for every input, panicking
+//! when one does not.
+//!
+//! - [`message`]: the message decoders (binary and compact) into generated types: a value
+//!   decoded re-encodes to bytes that decode to the same bytes again.
+//! - [`frames`]: the message readers of both transports: reading the input in pieces finds
+//!   the same messages, and the same end, as reading it at once.
+//! - [`idl`]: the IDL front end: diagnostics, never a panic, with spans inside their files.
+
+use std::path::Path;
+
+use thrift_bidi::__fuzz::read_messages;
+use thrift_bidi::protocol::{Limits, Protocol};
+use thrift_bidi::value::Value;
+use thrift_bidi::{Bytes, Transport};
+use thrift_bidi_build::{check_roots, Root};
+
+use crate::generated::{default, oracle};
+
+/// Decodes `data` as a message and as bare values, in both protocols, into generated types.
+///
+/// # Panics
+/// When a property does not hold.
+pub fn message(data: &[u8]) {
+    let data = Bytes::copy_from_slice(data);
+    for protocol in [Protocol::Binary, Protocol::Compact] {
+        // A message header, then args of each kind of type.
+        if let Ok(header) = protocol.decode_message_header(data.clone(), Limits::default()) {
+            assert!(
+                header.name.len() <= data.len(),
+                "a name longer than the input"
+            );
+        }
+        let _ = protocol
+            .decode_message::<oracle::thrift_test::Insanity>(data.clone(), Limits::default());
+        round_trip::<oracle::thrift_test::Insanity>(protocol, &data);
+        round_trip::<oracle::thrift_test::CrazyNesting>(protocol, &data);
+        round_trip::<oracle::bench::Batch>(protocol, &data);
+        round_trip::<oracle::everything::Everything>(protocol, &data);
+        let _ = protocol.decode::<default::recursive::Tree>(data.clone());
+        let _ = protocol.decode::<default::recursive::Expr>(data.clone());
+        let _ = protocol.decode::<default::bench::Batch>(data.clone());
+    }
+}
+
+/// If `data` decodes as a `T`, its encoding decodes to a value that encodes the same.
+fn round_trip<T: Value>(protocol: Protocol, data: &Bytes) {
+    let Ok(value) = protocol.decode::<T>(data.clone()) else {
+        return;
+    };
+    let encoded = protocol.to_bytes(&value);
+    let again: T = protocol
+        .decode(encoded.clone())
+        .expect("our own encoding decodes");
+    assert_eq!(
+        protocol.to_bytes(&again),
+        encoded,
+        "a round trip changed the value"
+    );
+}
+
+/// Reads `data` as a stream of messages with each transport and protocol, at once and in the
+/// pieces its first bytes choose.
+///
+/// # Panics
+/// When a property does not hold.
+pub fn frames(data: &[u8]) {
+    let (choice, data) = data.split_at(data.len().min(4));
+    let pieces: Vec<usize> = choice.iter().map(|&b| usize::from(b % 32) + 1).collect();
+    for transport in [Transport::Framed, Transport::Buffered] {
+        for protocol in [Protocol::Binary, Protocol::Compact] {
+            let whole = read_messages(transport, protocol, data, &[]);
+            let trickled = read_messages(transport, protocol, data, &pieces);
+            assert_eq!(
+                whole, trickled,
+                "{transport:?} {protocol:?} in pieces {pieces:?}"
+            );
+            let read: usize = whole.0.iter().map(Bytes::len).sum();
+            assert!(read <= data.len(), "more message bytes than input");
+        }
+    }
+}
+
+/// Runs the front end on `data` as an IDL file.
+///
+/// # Panics
+/// When a span it reports is not inside its file.
+pub fn idl(data: &[u8]) {
+    let text = String::from_utf8_lossy(data).into_owned();
+    assert_well_formed(Path::new("fuzz.thrift"), text);
+}
+
+/// Runs the front end on `text` as if it were the file at `path`, and checks that every span
+/// it reports lies inside its file, on character boundaries, and that the diagnostics render.
+///
+/// # Panics
+/// When a span does not.
+pub fn assert_well_formed(path: &Path, text: String) {
+    let root = Root::Text {
+        path: path.to_owned(),
+        text,
+    };
+    let checked = check_roots(&[root], &[]);
+    for diagnostic in &checked.diagnostics {
+        for label in &diagnostic.labels {
+            let file = checked.sources.get(label.span.file).text();
+            let (start, end) = (label.span.start, label.span.end);
+            assert!(
+                start <= end && end <= file.len(),
+                "span {start}..{end} outside a {}-byte file: {diagnostic:?}",
+                file.len()
+            );
+            assert!(
+                file.is_char_boundary(start) && file.is_char_boundary(end),
+                "span {start}..{end} splits a character"
+            );
+        }
+    }
+    let _ = checked.render(false);
+}
