@@ -1,12 +1,16 @@
 //! The command lines of the example programs: `--name value` options, and their logs.
 
 /// Logs the runtime's events (why a connection was refused or closed) to stderr, filtered by
-/// `RUST_LOG`, `info` when it is unset.
+/// `RUST_LOG`, `info` when it is unset. The example programs and the cross-test binaries
+/// (`tests/src/bin`) call it first.
 pub fn log_to_stderr() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Colours only on a terminal (logs piped to a file stay plain text).
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr)
         .init();
 }

@@ -12,7 +12,7 @@ use tokio::net::{TcpListener, UnixListener};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::generated::default::services::{
-    Base, Blob, Busy, Gone, Worker, WorkerServer, WorkerWorkError,
+    Base, Blob, Busy, Gone, Worker, WorkerClient, WorkerServer, WorkerWorkError,
 };
 
 /// A `Worker` that keeps the notes it gets and the order in which `work` calls finish.
@@ -157,4 +157,28 @@ pub async fn connect(address: &Address, transport: Transport, protocol: Protocol
         Address::Unix(path) => builder.connect_unix(path).await,
     }
     .expect("can connect")
+}
+
+impl Running {
+    /// Its TCP address.
+    ///
+    /// # Panics
+    /// If it serves on a Unix socket.
+    pub fn tcp(&self) -> std::net::SocketAddr {
+        match self.address {
+            Address::Tcp(addr) => addr,
+            Address::Unix(_) => panic!("served on a Unix socket"),
+        }
+    }
+
+    /// Checks that it still answers a well-behaved client on a connection of its own.
+    ///
+    /// # Panics
+    /// If it does not, within 10 seconds.
+    pub async fn still_serves(&self) {
+        let channel = connect(&self.address, Transport::Framed, Protocol::Binary).await;
+        let client = WorkerClient::new(channel);
+        let answer = tokio::time::timeout(Duration::from_secs(10), client.ping(1)).await;
+        assert_eq!(answer.expect("answered in time").expect("answered"), 2);
+    }
 }

@@ -12,26 +12,12 @@ use thrift_bidi::protocol::Protocol;
 use thrift_bidi::{Error, Server, Transport};
 use thrift_bidi_tests::generated::default::services::{WorkerClient, WorkerWorkError};
 use thrift_bidi_tests::raw::{binary_message, framed, i32_args, CALL, REPLY};
-use thrift_bidi_tests::worker::{connect, serve, Address, Handler, Running};
+use thrift_bidi_tests::worker::{connect, serve, Address, Handler};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::timeout;
 
 const BOUND: Duration = Duration::from_secs(10);
-
-fn tcp(running: &Running) -> std::net::SocketAddr {
-    match running.address {
-        Address::Tcp(addr) => addr,
-        Address::Unix(_) => unreachable!("these tests serve on TCP"),
-    }
-}
-
-/// The server still answers a new client.
-async fn still_serving(running: &Running) {
-    let channel = connect(&running.address, Transport::Framed, Protocol::Binary).await;
-    let answer = timeout(BOUND, WorkerClient::new(channel).ping(1)).await;
-    assert_eq!(answer.expect("answered in time").unwrap(), 2);
-}
 
 /// Reads until the peer closes; how many bytes came.
 async fn read_until_closed(stream: &mut TcpStream) -> usize {
@@ -57,7 +43,7 @@ async fn a_client_leaving_mid_call_frees_its_connection() {
     let call = tokio::spawn(async move { first.work(60_000, "abandoned".to_owned()).await });
     tokio::time::sleep(Duration::from_millis(200)).await;
     call.abort();
-    still_serving(&running).await;
+    running.still_serves().await;
     assert!(handler.finished().is_empty());
 }
 
@@ -110,7 +96,7 @@ async fn garbage_and_oversized_frames_close_only_their_connection() {
         let (handler, _notes) = Handler::new();
         let server = Server::builder().transport(transport);
         let running = serve(server, handler, false).await;
-        let mut stream = TcpStream::connect(tcp(&running)).await.unwrap();
+        let mut stream = TcpStream::connect(running.tcp()).await.unwrap();
         stream.write_all(garbage).await.unwrap();
         read_until_closed(&mut stream).await;
         let channel = connect(&running.address, transport, Protocol::Binary).await;
@@ -125,7 +111,7 @@ async fn garbage_and_oversized_frames_close_only_their_connection() {
 async fn arguments_that_do_not_decode_get_a_protocol_error() {
     let (handler, _notes) = Handler::new();
     let running = serve(Server::builder(), handler, false).await;
-    let mut stream = TcpStream::connect(tcp(&running)).await.unwrap();
+    let mut stream = TcpStream::connect(running.tcp()).await.unwrap();
     // ping's field 1 as a list of i32 claiming 2^31 - 1 elements, with none there.
     let args = [15, 0, 1, 8, 0x7f, 0xff, 0xff, 0xff, 0];
     stream
@@ -180,14 +166,14 @@ async fn read_frame(stream: &mut TcpStream) -> Vec<u8> {
 async fn a_thousand_connections_opened_and_dropped() {
     let (handler, _notes) = Handler::new();
     let running = serve(Server::builder(), handler, false).await;
-    still_serving(&running).await;
+    running.still_serves().await;
     let metrics = tokio::runtime::Handle::current().metrics();
     let before = metrics.num_alive_tasks();
     let call = framed(&binary_message(CALL, "ping", 1, &i32_args(1)));
     for _wave in 0..5 {
         let mut streams = Vec::new();
         for i in 0..200 {
-            let mut stream = TcpStream::connect(tcp(&running)).await.unwrap();
+            let mut stream = TcpStream::connect(running.tcp()).await.unwrap();
             match i % 3 {
                 0 => {}
                 1 => stream.write_all(&call[..call.len() / 2]).await.unwrap(),
@@ -197,7 +183,7 @@ async fn a_thousand_connections_opened_and_dropped() {
         }
         drop(streams);
     }
-    still_serving(&running).await;
+    running.still_serves().await;
     let settled = timeout(BOUND, async {
         while metrics.num_alive_tasks() > before {
             tokio::time::sleep(Duration::from_millis(20)).await;

@@ -13,20 +13,13 @@ use thrift_bidi::protocol::Protocol;
 use thrift_bidi::{ApplicationErrorKind, Error, Server, Transport};
 use thrift_bidi_tests::generated::default::services::{WorkerClient, WorkerWorkError};
 use thrift_bidi_tests::raw::{binary_message, framed, i32_args, CALL, REPLY};
-use thrift_bidi_tests::worker::{connect, serve, Address, Handler, Running};
+use thrift_bidi_tests::worker::{connect, serve, Handler};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
 const BOUND: Duration = Duration::from_secs(10);
-
-fn tcp(running: &Running) -> std::net::SocketAddr {
-    match running.address {
-        Address::Tcp(addr) => addr,
-        Address::Unix(_) => unreachable!("these tests serve on TCP"),
-    }
-}
 
 /// Checks one frame with Apache's decoder: a REPLY to `blob` with `seqid`, carrying `size`
 /// bytes of 7s.
@@ -67,7 +60,7 @@ async fn a_paused_reader_gets_intact_frames_then_the_end() {
     let (handler, _notes) = Handler::new();
     let server = Server::builder().write_timeout(Duration::from_secs(2));
     let running = serve(server, handler, false).await;
-    let mut stream = TcpStream::connect(tcp(&running)).await.unwrap();
+    let mut stream = TcpStream::connect(running.tcp()).await.unwrap();
     for seqid in 1..=CALLS {
         let call = binary_message(CALL, "blob", seqid, &i32_args(i32::try_from(SIZE).unwrap()));
         stream.write_all(&framed(&call)).await.unwrap();
@@ -125,19 +118,19 @@ async fn a_frame_must_arrive_whole_within_the_frame_timeout() {
     let running = serve(server, handler, false).await;
     let call = framed(&binary_message(CALL, "ping", 1, &i32_args(1)));
 
-    let (read, write) = TcpStream::connect(tcp(&running))
+    let (read, write) = TcpStream::connect(running.tcp())
         .await
         .unwrap()
         .into_split();
     let gap = Duration::from_millis(10_000 / u64::try_from(call.len()).unwrap());
     let trickling = tokio::spawn(trickle(write, call.clone(), gap));
-    let (cut_read, mut cut_write) = TcpStream::connect(tcp(&running))
+    let (cut_read, mut cut_write) = TcpStream::connect(running.tcp())
         .await
         .unwrap()
         .into_split();
     cut_write.write_all(&call[..call.len() - 3]).await.unwrap();
 
-    still_served(&running).await;
+    running.still_serves().await;
     let bound = Duration::from_secs(5);
     assert_eq!(closed_within(read, bound).await, b"", "nothing answered");
     assert_eq!(
@@ -156,7 +149,7 @@ async fn a_buffered_call_trickled_in_is_answered() {
     let server = Server::builder().transport(Transport::Buffered);
     let running = serve(server, handler, false).await;
     let call = binary_message(CALL, "ping", 5, &i32_args(41));
-    let (mut read, write) = TcpStream::connect(tcp(&running))
+    let (mut read, write) = TcpStream::connect(running.tcp())
         .await
         .unwrap()
         .into_split();
@@ -168,13 +161,6 @@ async fn a_buffered_call_trickled_in_is_answered() {
         .unwrap();
     let expected = binary_message(REPLY, "ping", 5, &[8, 0, 0, 0, 0, 0, 42, 0]);
     assert_eq!(reply, expected);
-}
-
-/// A well-behaved client on a connection of its own is served.
-async fn still_served(running: &Running) {
-    let channel = connect(&running.address, Transport::Framed, Protocol::Binary).await;
-    let answer = timeout(BOUND, WorkerClient::new(channel).ping(1)).await;
-    assert_eq!(answer.expect("answered in time").unwrap(), 2);
 }
 
 /// A handler that panics fails its own call with an `INTERNAL_ERROR` application exception;
@@ -240,7 +226,7 @@ async fn an_idle_connection_is_closed_and_a_busy_one_is_not() {
     let (handler, _notes) = Handler::new();
     let server = Server::builder().idle_timeout(Duration::from_secs(1));
     let running = serve(server, handler, false).await;
-    let (idle, _idle_write) = TcpStream::connect(tcp(&running))
+    let (idle, _idle_write) = TcpStream::connect(running.tcp())
         .await
         .unwrap()
         .into_split();
@@ -261,7 +247,7 @@ async fn a_peer_that_floods_calls_and_never_reads_is_closed() {
     let (handler, _notes) = Handler::new();
     let server = Server::builder().write_timeout(Duration::from_mins(10));
     let running = serve(server, handler, false).await;
-    let (read, mut write) = TcpStream::connect(tcp(&running))
+    let (read, mut write) = TcpStream::connect(running.tcp())
         .await
         .unwrap()
         .into_split();
@@ -274,7 +260,7 @@ async fn a_peer_that_floods_calls_and_never_reads_is_closed() {
         }
         sent
     });
-    still_served(&running).await;
+    running.still_serves().await;
     let sent = timeout(Duration::from_secs(30), flooding)
         .await
         .expect("the server closed the flooding connection")

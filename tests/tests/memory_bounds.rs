@@ -11,7 +11,7 @@ use thrift_bidi::protocol::{Limits, Protocol, ProtocolErrorKind};
 use thrift_bidi::{Bytes, Server};
 use thrift_bidi_tests::generated::default::thrift_test::Insanity;
 use thrift_bidi_tests::raw::{binary_message, framed, string_args, ONEWAY};
-use thrift_bidi_tests::worker::{serve, Address, Handler};
+use thrift_bidi_tests::worker::{serve, Handler};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::time::timeout;
@@ -49,9 +49,7 @@ async fn memory_per_connection_is_bounded_in_bytes() {
         }
     });
     let running = serve(Server::builder(), handler, false).await;
-    let Address::Tcp(addr) = running.address else {
-        unreachable!("served on TCP")
-    };
+    let addr = running.tcp();
 
     // 500 connections, each sending a frame header that claims 16 MiB and nothing more: the
     // server reads each header and waits for the body, reserving nothing for it (it would

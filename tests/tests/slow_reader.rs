@@ -11,7 +11,7 @@ use thrift_bidi::protocol::Protocol;
 use thrift_bidi::{Server, Transport};
 use thrift_bidi_tests::generated::default::services::WorkerClient;
 use thrift_bidi_tests::raw::{binary_message, framed, i32_args, CALL};
-use thrift_bidi_tests::worker::{connect, serve, Address, Handler};
+use thrift_bidi_tests::worker::{connect, serve, Handler};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
@@ -34,9 +34,7 @@ async fn a_client_that_never_reads_cannot_exhaust_the_server() {
     let (handler, _notes) = Handler::new();
     let server = Server::builder().write_timeout(Duration::from_secs(3));
     let running = serve(server, handler, false).await;
-    let Address::Tcp(addr) = running.address else {
-        unreachable!("served on TCP")
-    };
+    let addr = running.tcp();
     let other =
         WorkerClient::new(connect(&running.address, Transport::Framed, Protocol::Binary).await);
     assert_eq!(other.ping(1).await.unwrap(), 2);

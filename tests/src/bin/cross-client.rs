@@ -9,7 +9,7 @@ use thrift_bidi_tests::cross::options::{Options, ParseError, USAGE};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    thrift_bidi_tests::cross::options::log_to_stderr();
+    idl_examples::cli::log_to_stderr();
     let options = match Options::parse(std::env::args().skip(1)) {
         Ok(options) => options,
         Err(ParseError::Help) => {

@@ -1,16 +1,5 @@
 //! The command line of Apache Thrift's cross-test binaries (`test/README.md` in Apache's tree),
-//! shared by `cross-server` and `cross-client`, and their logs.
-
-/// Logs the runtime's events (why a connection was refused or closed) to stderr, filtered by
-/// `RUST_LOG`, `info` when it is unset.
-pub fn log_to_stderr() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
-}
+//! shared by `cross-server` and `cross-client`.
 
 use std::path::PathBuf;
 
