@@ -164,9 +164,10 @@ pub struct Limits {
     pub max_container_len: usize,
     /// Deepest nesting of structs and containers.
     pub max_depth: usize,
-    /// Most bytes the values decoded from one message may take in memory: container
-    /// elements (`size_of` each), strings and boxes. (A list of a million empty structs takes a
-    /// megabyte on the wire and, decoded, a million times the struct's size.)
+    /// Most bytes the values decoded from one message may take in memory beyond its own
+    /// bytes: container elements (`size_of` each) and boxes. (A list of a million empty
+    /// structs takes a megabyte on the wire and, decoded, a million times the struct's size.
+    /// Strings are not counted: their bytes are their bytes on the wire.)
     pub max_decoded: usize,
 }
 
