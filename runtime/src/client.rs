@@ -144,8 +144,9 @@ impl Channel {
     }
 
     /// Sends oneway `method` with `args` if that can be done without waiting: fails with
-    /// [`Error::Busy`] while the peer is behind (its queue full, or 8 MiB unwritten), so that
-    /// a broadcaster can skip a slow peer instead of waiting for it.
+    /// [`Error::Busy`] while the peer is behind (the bytes queued for it over the outgoing
+    /// budget, `max_outgoing_bytes`), so that a broadcaster can skip a slow peer instead of
+    /// waiting for it.
     pub fn try_oneway<A: Value>(&self, method: &str, args: &A) -> Result<(), Error> {
         self.check_peer()?;
         self.shared.try_oneway(&self.name(method), args)

@@ -16,8 +16,8 @@ pub enum Error {
     /// The connection closed before the reply came (or was closed already).
     #[error("the connection is closed")]
     Disconnected,
-    /// The peer is behind: its queue of messages to send is full (from the `try_` calls,
-    /// which do not wait).
+    /// The peer is behind: the bytes queued for it are over the outgoing budget (from the
+    /// `try_` calls, which do not wait).
     #[error("the peer is not keeping up")]
     Busy,
     /// A callback to a client that did not say hello: a plain Thrift client, which cannot

@@ -1,6 +1,6 @@
 //! The duplex connection core that clients and servers (and both ends of a bidirectional
 //! connection) all run, over one byte stream: one reader task that routes every incoming
-//! message ([`reader`]), one writer task fed by a bounded queue ([`writer`]), the table of this
+//! message ([`reader`]), one writer task fed by a queue bounded in bytes ([`writer`]), the table of this
 //! side's calls awaiting replies ([`pending`]) and the bytes queued for the peer
 //! ([`backlog`]). It knows nothing of what the calls mean: a layer above takes calls for
 //! itself through the interception [`hook`].
