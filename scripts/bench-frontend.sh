@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh 2>/dev/null
 
 cargo bench -p thrift-bidi-tests --bench frontend
-cargo build --release -q -p thrift-bidi-build --bin thrift-bidi
+cargo build --release -q -p thrift-bidi-cli --bin thrift-bidi
 corpus=$(cd ../shared/idl-corpus && pwd)
 ours=$(pwd)/target/release/thrift-bidi
 out=$(mktemp -d)

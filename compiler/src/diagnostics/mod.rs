@@ -19,6 +19,16 @@ pub enum Severity {
     Warning,
 }
 
+impl Severity {
+    /// `"error"` or `"warning"`, as rustc prints it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
 /// A span with a message; the primary label marks where the problem is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {

@@ -1,12 +1,11 @@
-//! Rendering diagnostics for people (rustc-style text, via codespan-reporting) and for tools
-//! (one JSON object per diagnostic).
+//! Rendering diagnostics for people: rustc-style text, via codespan-reporting. (The command
+//! line, `thrift-bidi-cli`, renders them as JSON for tools.)
 
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::term::{self, termcolor};
-use serde_json::{json, Value};
 
 use super::{Diagnostic, Severity};
-use crate::source::{SourceMap, Span};
+use crate::source::SourceMap;
 
 /// Renders diagnostics as rustc does: `error[E0201]: …`, `--> file:line:col`, the snippet with
 /// carets and labels, then notes and help. `color` adds ANSI colours.
@@ -29,58 +28,6 @@ pub fn text(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool) -> Str
         }
     }
     String::from_utf8_lossy(out.as_slice()).into_owned()
-}
-
-/// Renders one diagnostic as a single-line JSON object (for editors and tools): code, severity,
-/// message, primary location, every label with 1-based line/column, notes, help, and the
-/// plain-text rendering.
-pub fn json(sources: &SourceMap, diagnostic: &Diagnostic) -> String {
-    let location = diagnostic
-        .location()
-        .map_or(Value::Null, |span| position(sources, span));
-    let labels: Vec<Value> = diagnostic
-        .labels
-        .iter()
-        .map(|label| {
-            let mut value = position(sources, label.span);
-            value["message"] = json!(label.message);
-            value["primary"] = json!(label.primary);
-            value
-        })
-        .collect();
-    json!({
-        "code": diagnostic.code.as_str(),
-        "severity": severity_name(diagnostic.severity),
-        "message": diagnostic.message,
-        "location": location,
-        "labels": labels,
-        "notes": diagnostic.notes,
-        "help": diagnostic.help,
-        "rendered": text(sources, std::slice::from_ref(diagnostic), false),
-    })
-    .to_string()
-}
-
-fn position(sources: &SourceMap, span: Span) -> Value {
-    let file = sources.get(span.file);
-    let (line, column) = file.line_col(span.start);
-    let (end_line, end_column) = file.line_col(span.end);
-    json!({
-        "file": file.name(),
-        "line": line,
-        "column": column,
-        "end_line": end_line,
-        "end_column": end_column,
-        "byte_start": span.start,
-        "byte_end": span.end,
-    })
-}
-
-fn severity_name(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    }
 }
 
 fn to_codespan(diagnostic: &Diagnostic) -> cs::Diagnostic<crate::source::FileId> {
@@ -116,7 +63,7 @@ fn fallback(diagnostics: &[Diagnostic]) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     for d in diagnostics {
-        let severity = severity_name(d.severity);
+        let severity = d.severity.name();
         let _ = writeln!(out, "{severity}[{}]: {}", d.code.as_str(), d.message);
     }
     out

@@ -1,11 +1,13 @@
-//! `thrift-bidi`: the command-line front of the compiler.
+//! `thrift-bidi`: the command-line front of the compiler (`thrift-bidi-build`). Arguments in,
+//! diagnostics (text or JSON) and generated files out; the library does all the work.
+
+mod json;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use thrift_bidi_build::diagnostics::render;
 use thrift_bidi_build::{Checked, Collections, Config, Strings};
 
 #[derive(Parser)]
@@ -106,7 +108,7 @@ fn main() -> anyhow::Result<ExitCode> {
             let checked = thrift_bidi_build::check_files(&input.files, &input.include_dirs);
             let mut out = std::io::stdout().lock();
             for diagnostic in &checked.diagnostics {
-                writeln!(out, "{}", render::json(&checked.sources, diagnostic))?;
+                writeln!(out, "{}", json::diagnostic(&checked.sources, diagnostic))?;
             }
             Ok(exit_code(&checked))
         }

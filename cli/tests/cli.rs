@@ -6,7 +6,8 @@ use std::process::{Command, Output};
 fn thrift_bidi(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_thrift-bidi"))
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        // The compiler's fixtures are the inputs.
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../compiler"))
         .output()
         .expect("the binary runs")
 }
