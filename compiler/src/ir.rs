@@ -66,6 +66,9 @@ pub struct File {
     pub id: FileId,
     /// The module name: the file name without `.thrift`, as other files prefix it.
     pub module: String,
+    /// Its directory below the include directory (or root file's directory) it is found
+    /// under, as path segments (empty for a file directly there).
+    pub dir: Vec<String>,
     /// `namespace <scope> <name>` pairs, in order.
     pub namespaces: Vec<(String, String)>,
     /// The files it includes, in order.
@@ -77,6 +80,13 @@ pub struct File {
 }
 
 impl File {
+    /// The last `namespace rs` (no fallback to `*`: other languages' namespaces do not place
+    /// Rust modules).
+    pub fn namespace_rs(&self) -> Option<&str> {
+        let rs = self.namespaces.iter().rev().find(|(k, _)| k == "rs");
+        rs.map(|(_, v)| v.as_str())
+    }
+
     /// The namespace for `scope` (a language such as `rs`), falling back to `*`.
     pub fn namespace(&self, scope: &str) -> Option<&str> {
         let find = |s: &str| self.namespaces.iter().rev().find(|(k, _)| k == s);

@@ -148,6 +148,14 @@ fn file_name(module: &[String]) -> String {
     format!("{}.rs", plain.join("/"))
 }
 
+/// The lints generated code may trip in a user's crate, whatever it uses of it and however
+/// strict its settings: unused items, IDL spellings kept for Rust names, missing rustdoc where
+/// the IDL has no doc comment, and clippy's opinions on code no one edits. On every top-level
+/// module, so they cover the tree below it.
+const ALLOWS: &str = "#[allow(dead_code, unused_imports, unused_qualifications, missing_docs, \
+    non_camel_case_types, non_snake_case, non_upper_case_globals, unreachable_pub, \
+    clippy::all, clippy::pedantic, clippy::nursery, clippy::restriction, clippy::cargo)]";
+
 /// The module tree: an inline `pub mod` per module path segment, each including its file by
 /// a path relative to this one. The same text works mounted with `#[path = "…/mod.rs"]` and
 /// included with `include!`, and a module can hold both its file and child modules.
@@ -166,6 +174,9 @@ fn nest(modules: &[&[String]], depth: usize, out: &mut String) {
         let name = &first[depth];
         let group = rest.iter().take_while(|m| &m[depth] == name).count();
         let (own, children) = rest[..group].split_at(usize::from(first.len() == depth + 1));
+        if depth == 0 {
+            let _ = writeln!(out, "{ALLOWS}");
+        }
         let _ = writeln!(out, "{indent}pub mod {name} {{");
         if let Some(module) = own.first() {
             let _ = writeln!(out, "{indent}    include!(\"{}\");", file_name(module));

@@ -120,3 +120,49 @@ fn config_hasher_parameterises_hashed_collections() {
         "{bad}"
     );
 }
+
+/// Same-named files in different directories get the modules of their directories, however
+/// they are found (as roots, beside the including file, or through the include directory), so
+/// a whole tree is generated in one call; names that convert alike keep their spelling.
+#[test]
+fn a_tree_with_same_named_files_generates_in_one_call() {
+    let tree = "tests/fixtures/tree";
+    let roots = [
+        "billing/service.thrift",
+        "users/service.thrift",
+        "hyphen-ated.thrift",
+        "hyphen_ated.thrift",
+    ]
+    .map(|f| format!("{tree}/{f}"));
+    let generated = Config::new().generate(&roots, &[tree]).expect("generates");
+    let names: Vec<&str> = generated.files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "billing/service.rs",
+            "billing/shared.rs",
+            "hyphen_ated.rs",
+            "hyphenated.rs",
+            "mod.rs",
+            "users/service.rs",
+            "users/shared.rs",
+        ]
+    );
+    assert!(
+        generated
+            .warnings
+            .contains("warning[W0009]: this file becomes the Rust module `hyphenated`"),
+        "{}",
+        generated.warnings
+    );
+    // A root in the include directory is anchored there, not at its own directory.
+    let one = Config::new()
+        .generate(&[format!("{tree}/users/shared.thrift")], &[tree])
+        .expect("generates");
+    assert_eq!(one.files[1].name, "users/shared.rs");
+    // Without the include directory, a root is anchored at its own directory.
+    let alone = Config::new()
+        .generate(&[format!("{tree}/users/shared.thrift")], &[] as &[&str])
+        .expect("generates");
+    assert_eq!(alone.files[1].name, "shared.rs");
+}

@@ -91,30 +91,39 @@ fn check_namespace(ns: &Namespace<'_>, diags: &mut Diagnostics) {
     }
 }
 
-/// Each file is one Rust module; two files with the same module path cannot both be generated.
+/// Each file is one Rust module; a file whose converted module path is another's keeps its
+/// name's spelling (a warning), and two files that still have the same path cannot both be
+/// generated.
 fn check_modules(program: &Program, diags: &mut Diagnostics) {
     let mut seen: HashMap<Vec<String>, FileId> = HashMap::new();
-    for file in &program.files {
-        let path = names::module_path(program, file.id);
-        let module = path.join("::");
-        match seen.get(&path) {
+    for (file, module) in program.files.iter().zip(names::modules(program)) {
+        let path = module.path.join("::");
+        let whole = Span::new(file.id, 0..0);
+        if let Some(converted) = module.collided {
+            diags.push(
+                Diagnostic::warning(
+                    Code::RustRename,
+                    format!("this file becomes the Rust module `{path}`"),
+                )
+                .primary(whole, format!("`{converted}` is another file's module"))
+                .help("choose its module path with `namespace rs <path>`"),
+            );
+        }
+        match seen.get(&module.path) {
             Some(&first) => diags.push(
                 Diagnostic::error(
                     Code::ModuleCollision,
-                    format!("two files become the Rust module `{module}`"),
+                    format!("two files become the Rust module `{path}`"),
                 )
-                .primary(
-                    Span::new(file.id, 0..0),
-                    format!("this file becomes `{module}`"),
-                )
+                .primary(whole, format!("this file becomes `{path}`"))
                 .secondary(
                     Span::new(first, 0..0),
-                    format!("this file also becomes `{module}`"),
+                    format!("this file also becomes `{path}`"),
                 )
                 .help("give one of them its own module path with `namespace rs <path>`"),
             ),
             None => {
-                seen.insert(path, file.id);
+                seen.insert(module.path, file.id);
             }
         }
     }

@@ -141,6 +141,20 @@ pub fn allow_case(case: Case, name: &str) -> proc_macro2::TokenStream {
     quote::quote!(#[allow(#lint)])
 }
 
+/// The module name of a file whose converted name is another file's too: its name as written,
+/// less the characters an identifier cannot hold (`hyphenated-file`: `hyphenatedfile`).
+pub fn verbatim_module(stem: &str) -> String {
+    let kept: String = stem
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    if kept.is_empty() {
+        convert(Case::Value, stem)
+    } else {
+        escape(&kept)
+    }
+}
+
 /// Whether a name chosen by hand is usable as a Rust identifier once escaped.
 pub fn is_identifier(name: &str) -> bool {
     syn::parse_str::<syn::Ident>(&escape(name)).is_ok()

@@ -158,26 +158,67 @@ impl Namespace<'_> {
     }
 }
 
-/// The path of a file's Rust module: its `namespace rs` (dotted, as a module path), then its
-/// file name, as Apache's Rust generator places it (`namespace rs transit` in `Buses.thrift`:
-/// `transit::buses`). When the namespace already ends with the file's name (`namespace rs
-/// chat` in `chat.thrift`), the name is not repeated.
-pub(crate) fn module_path(program: &Program, file: FileId) -> Vec<String> {
-    let file = &program.files[file.index()];
-    let rs = file
-        .namespaces
+/// A file's Rust module.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Module {
+    /// Its path from the root of the generated tree.
+    pub(crate) path: Vec<String>,
+    /// Set when the last segment keeps the file name's spelling because the converted path,
+    /// given here, is another file's too.
+    pub(crate) collided: Option<String>,
+}
+
+/// The module of every file, by [`FileId`]. Its path is the file's `namespace rs` (dotted, as a
+/// module path) and its file name, as Apache's Rust generator places it (`namespace rs transit`
+/// in `Buses.thrift`: `transit::buses`; the name is not repeated when the namespace ends with
+/// it), or, without a namespace, its directory below the include directory it is found under
+/// (see [`crate::resolve::Loaded::dirs`]) and its file name (`base/shared.thrift`:
+/// `base::shared`). Two files whose converted paths are the same (`hyphenated-file.thrift`,
+/// `hyphenated_file.thrift`) keep their file names' spelling, less what an identifier cannot
+/// hold (`hyphenatedfile`), as names in a namespace keep their IDL spelling.
+pub(crate) fn modules(program: &Program) -> Vec<Module> {
+    let segment = |s: &str| ident::convert(Case::Value, &s.replace('.', "_"));
+    let converted: Vec<(Vec<String>, bool)> = program
+        .files
         .iter()
-        .rev()
-        .find(|(scope, _)| scope == "rs");
-    let segment = |s: &str| ident::convert(Case::Value, s);
-    let mut path: Vec<String> = rs
-        .map(|(_, ns)| ns.split('.').map(segment).collect())
-        .unwrap_or_default();
-    let stem = segment(&file.module.replace('.', "_"));
-    if path.last() != Some(&stem) {
-        path.push(stem);
+        .map(|file| {
+            let stem = segment(&file.module);
+            let mut path: Vec<String> = match file.namespace_rs() {
+                Some(ns) => ns.split('.').map(segment).collect(),
+                None => file.dir.iter().map(|d| segment(d)).collect(),
+            };
+            let named = file.namespace_rs().is_none() || path.last() != Some(&stem);
+            if named {
+                path.push(stem);
+            }
+            (path, named)
+        })
+        .collect();
+    let mut count: HashMap<&[String], usize> = HashMap::new();
+    for (path, _) in &converted {
+        *count.entry(path).or_default() += 1;
     }
-    path
+    let modules = converted
+        .iter()
+        .zip(&program.files)
+        .map(|((path, named), file)| {
+            let verbatim = ident::verbatim_module(&file.module);
+            match path.split_last() {
+                Some((last, parent))
+                    if *named && count[path.as_slice()] > 1 && verbatim != *last =>
+                {
+                    Module {
+                        path: parent.iter().cloned().chain([verbatim]).collect(),
+                        collided: Some(path.join("::")),
+                    }
+                }
+                _ => Module {
+                    path: path.clone(),
+                    collided: None,
+                },
+            }
+        });
+    modules.collect()
 }
 
 /// Every Rust name of a program, looked up by what it names.
@@ -191,9 +232,7 @@ pub(crate) struct Names {
 impl Names {
     pub(crate) fn new(program: &Program) -> Self {
         let mut names = Names {
-            modules: (0..program.files.len())
-                .map(|i| module_path(program, FileId::from_index(i)))
-                .collect(),
+            modules: modules(program).into_iter().map(|m| m.path).collect(),
             ..Names::default()
         };
         for ns in namespaces(program) {

@@ -36,6 +36,9 @@ pub struct Loaded {
     pub includes: Vec<Vec<(FileId, Span)>>,
     /// The files named by the user.
     pub roots: Vec<FileId>,
+    /// The directory of every file, by [`FileId`], below the include directory (or root
+    /// file's directory) it is found under (see [`relative_dirs`]).
+    pub dirs: Vec<Vec<String>>,
 }
 
 /// Loads `roots` and their includes, reporting unreadable files and cycles.
@@ -60,14 +63,21 @@ pub fn load(roots: &[Root], include_dirs: &[PathBuf], diags: &mut Diagnostics) -
             },
             Root::Text { path, text } => (path.clone(), text.clone()),
         };
-        let canonical = std::fs::canonicalize(&display).unwrap_or_else(|_| display.clone());
+        // (A root given as text may not exist: it is placed by its path as written.)
+        let canonical = std::fs::canonicalize(&display)
+            .or_else(|_| std::path::absolute(&display))
+            .unwrap_or_else(|_| display.clone());
         let id = match loader.loaded.sources.find(&canonical) {
             Some(id) => id,
             None => loader.add(canonical, &display, text),
         };
         loader.loaded.roots.push(id);
     }
-    loader.loaded
+    let dirs = relative_dirs(&loader.loaded.sources, include_dirs, &loader.loaded.roots);
+    Loaded {
+        dirs,
+        ..loader.loaded
+    }
 }
 
 struct Loader<'a> {
@@ -199,6 +209,48 @@ impl Loader<'_> {
                 .help("move the shared definitions into a file that both include"),
         );
     }
+}
+
+/// Each file's directory as path segments below its *anchor*: the deepest include directory
+/// holding it, else the deepest directory of a root file holding it. A file under no anchor
+/// (reached by `include "../…"` from outside them all) has no directory segments. Files in
+/// different directories so get different module paths (as `protoc` names files by their path
+/// below an include directory), and the paths do not depend on where the tree is checked out.
+fn relative_dirs(
+    sources: &SourceMap,
+    include_dirs: &[PathBuf],
+    roots: &[FileId],
+) -> Vec<Vec<String>> {
+    let dir_of = |id: FileId| sources.get(id).path().parent().map(Path::to_path_buf);
+    let searched: Vec<PathBuf> = include_dirs
+        .iter()
+        .filter_map(|dir| std::fs::canonicalize(dir).ok())
+        .collect();
+    let root_dirs: Vec<PathBuf> = roots.iter().filter_map(|id| dir_of(*id)).collect();
+    let deepest = |anchors: &[PathBuf], dir: &Path| {
+        anchors
+            .iter()
+            .filter(|anchor| dir.starts_with(anchor))
+            .max_by_key(|anchor| anchor.components().count())
+            .and_then(|anchor| dir.strip_prefix(anchor).ok())
+            .map(|rest| {
+                let parts = rest.components();
+                parts
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect()
+            })
+    };
+    sources
+        .iter()
+        .map(|(id, _)| {
+            let Some(dir) = dir_of(id) else {
+                return Vec::new();
+            };
+            deepest(&searched, &dir)
+                .or_else(|| deepest(&root_dirs, &dir))
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// `a/./b/../c` → `a/c`, for display.

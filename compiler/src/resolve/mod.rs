@@ -44,6 +44,8 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> Program {
         .zip(&loaded.documents)
     {
         resolver.declare_file(id, document.as_ref(), &loaded.includes[id.index()]);
+        let dir = loaded.dirs.get(id.index()).cloned().unwrap_or_default();
+        resolver.program.files[id.index()].dir = dir;
     }
     for (id, document) in loaded
         .sources
@@ -71,6 +73,7 @@ impl Resolver<'_> {
         let mut file = File {
             id,
             module,
+            dir: Vec::new(),
             namespaces: Vec::new(),
             includes: includes.iter().map(|(target, _)| *target).collect(),
             items: Vec::new(),
