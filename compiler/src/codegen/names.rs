@@ -198,26 +198,35 @@ pub(crate) fn modules(program: &Program) -> Vec<Module> {
     for (path, _) in &converted {
         *count.entry(path).or_default() += 1;
     }
-    let modules = converted
+    let renamed: Vec<Option<Vec<String>>> = converted
         .iter()
         .zip(&program.files)
         .map(|((path, named), file)| {
             let verbatim = ident::verbatim_module(&file.module);
-            match path.split_last() {
-                Some((last, parent))
-                    if *named && count[path.as_slice()] > 1 && verbatim != *last =>
-                {
-                    Module {
-                        path: parent.iter().cloned().chain([verbatim]).collect(),
-                        collided: Some(path.join("::")),
-                    }
-                }
-                _ => Module {
-                    path: path.clone(),
-                    collided: None,
-                },
-            }
-        });
+            let (last, parent) = path.split_last()?;
+            (*named && count[path.as_slice()] > 1 && verbatim != *last)
+                .then(|| parent.iter().cloned().chain([verbatim]).collect())
+        })
+        .collect();
+    // A kept spelling that is still someone's path helps no one: the error says so instead.
+    let mut taken: HashMap<&[String], usize> = HashMap::new();
+    for (path, renamed) in converted.iter().zip(&renamed) {
+        *taken
+            .entry(renamed.as_deref().unwrap_or(&path.0))
+            .or_default() += 1;
+    }
+    let modules = converted.iter().zip(&renamed).map(|((path, _), renamed)| {
+        match renamed.as_ref().filter(|r| taken[r.as_slice()] == 1) {
+            Some(renamed) => Module {
+                path: renamed.clone(),
+                collided: Some(path.join("::")),
+            },
+            None => Module {
+                path: path.clone(),
+                collided: None,
+            },
+        }
+    });
     modules.collect()
 }
 
