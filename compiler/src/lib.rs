@@ -17,6 +17,7 @@ mod config;
 pub mod diagnostics;
 pub mod ir;
 pub mod limits;
+pub mod naming;
 pub mod output;
 pub mod resolve;
 pub mod source;

@@ -7,10 +7,10 @@
 
 use std::collections::HashMap;
 
-use crate::codegen::ident;
-use crate::codegen::names::{self, Names, Namespace, Slot};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::{Function, Ident, Program, ServiceId};
+use crate::naming::ident;
+use crate::naming::{self as names, Names, Namespace, Slot};
 use crate::source::{FileId, Span};
 
 pub(super) fn check(program: &Program, diags: &mut Diagnostics) {

@@ -7,12 +7,12 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::doc_attrs;
-use super::ident::{allow_case, to_ident, Case};
-use super::names::Slot;
 use super::types::cg;
 use super::values::int_literal;
 use super::Context;
 use crate::ir::{EnumId, Item};
+use crate::naming::ident::{allow_case, to_ident, Case};
+use crate::naming::Slot;
 
 pub(super) fn generate_enum(cx: &Context<'_>, id: EnumId) -> TokenStream {
     let e = &cx.program.enums[id.index()];

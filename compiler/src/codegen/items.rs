@@ -6,10 +6,10 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::docs::doc_attrs;
-use super::ident::{allow_case, to_ident, Case};
 use super::types::cg;
 use super::Context;
 use crate::ir::{BaseType, ConstId, ConstValue, Item, Type, TypedefId};
+use crate::naming::ident::{allow_case, to_ident, Case};
 
 pub(super) fn generate_typedef(cx: &Context<'_>, id: TypedefId) -> TokenStream {
     let t = &cx.program.typedefs[id.index()];

@@ -1,14 +1,11 @@
-//! Code generation stage: IR → Rust tokens, one module per IDL file. [`ident`] owns every naming
-//! decision and [`names`] applies it to a whole program, so the checks that guard against Rust
-//! name collisions and the generator agree by construction. One small `generate_*` per
-//! construct; generated code names nothing but `::thrift_bidi::__codegen` and its own types.
+//! Code generation stage: IR → Rust tokens, one module per IDL file, every name taken from
+//! [`crate::naming`] (which the checks read too). One small `generate_*` per construct;
+//! generated code names nothing but `::thrift_bidi::__codegen` and its own types.
 
 mod docs;
 mod enums;
-pub mod ident;
 mod items;
 pub(crate) mod messages;
-pub(crate) mod names;
 mod services;
 mod structs;
 mod traits;
@@ -22,8 +19,8 @@ use syn::parse::Parser;
 
 use crate::config::{path_matches, Config, Error};
 use crate::ir::{Item, Program};
+use crate::naming::Names;
 use crate::source::FileId;
-use names::Names;
 use traits::Analysis;
 
 /// Everything a generator function reads: the program, its names, what each type supports,

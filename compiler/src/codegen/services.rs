@@ -6,11 +6,11 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::ident::{convert, to_ident, try_method, Case};
-use super::names::Slot;
 use super::types::cg;
 use super::Context;
 use crate::ir::{Function, Item, ServiceId};
+use crate::naming::ident::{convert, to_ident, try_method, Case};
+use crate::naming::Slot;
 use crate::source::FileId;
 
 /// What every generated piece needs to know about one function, as seen from module `from`.

@@ -11,12 +11,12 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::doc_attrs;
-use super::ident::{allow_case, to_ident, Case};
-use super::names::Slot;
 use super::types::cg;
 use super::values::int_literal;
 use super::{unions, Context};
 use crate::ir::{Item, Requiredness, Struct, StructId, StructKind};
+use crate::naming::ident::{allow_case, to_ident, Case};
+use crate::naming::Slot;
 
 pub(super) fn generate_struct(cx: &Context<'_>, id: StructId) -> TokenStream {
     let s = &cx.program.structs[id.index()];

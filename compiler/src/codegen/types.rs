@@ -4,11 +4,11 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::ident::to_ident;
 use super::traits::Collection;
 use super::Context;
 use crate::config::Strings;
 use crate::ir::{BaseType, Field, Item, Type};
+use crate::naming::ident::to_ident;
 use crate::source::FileId;
 
 /// The path of the runtime's door for generated code.

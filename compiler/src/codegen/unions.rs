@@ -5,12 +5,12 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::doc_attrs;
-use super::ident::{allow_case, to_ident, Case};
-use super::names::Slot;
 use super::types::cg;
 use super::values::int_literal;
 use super::Context;
 use crate::ir::{Item, StructId};
+use crate::naming::ident::{allow_case, to_ident, Case};
+use crate::naming::Slot;
 
 pub(super) fn generate_union(cx: &Context<'_>, id: StructId) -> TokenStream {
     let cg = cg();

@@ -4,12 +4,12 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::ident::to_ident;
-use super::names::Slot;
 use super::traits::Shape;
 use super::types::cg;
 use super::Context;
 use crate::ir::{BaseType, ConstValue, EnumId, Field, Item, StructId, StructKind, Type};
+use crate::naming::ident::to_ident;
+use crate::naming::Slot;
 use crate::source::FileId;
 
 impl Context<'_> {

@@ -1,12 +1,15 @@
-//! The Rust name of every definition, field, member and function of a program, decided once
-//! through [`ident::assign`] per Rust namespace. The check that reports collisions walks the
-//! same namespaces ([`namespaces`]), so what it approves is exactly what codegen emits.
+//! Naming stage: IR → the Rust name of every module, definition, field, member and function of
+//! a program, decided once through [`ident::assign`] per Rust namespace. The check that reports
+//! collisions walks the same namespaces ([`namespaces`]), so what it approves is exactly what
+//! codegen emits.
+
+pub mod ident;
 
 use std::collections::HashMap;
 
-use super::ident::{self, Assigned, Case};
 use crate::ir::{EnumId, Ident, Item, Meta, Program, ServiceId, StructId, StructKind};
 use crate::source::FileId;
+use ident::{Assigned, Case};
 
 /// One Rust namespace: where it is, what its names are called in messages, their case, and
 /// the names with their annotations in IDL order.
