@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::codegen::Context;
 use crate::config::{Config, Error};
 use crate::ir::{Program, ServiceId};
+use crate::naming::Names;
 use crate::Checked;
 
 /// The module tree, behind both `#[path = "…/mod.rs"] mod idl;` and `include_idl!()`.
@@ -90,7 +91,8 @@ fn pair_callbacks<'p>(
 pub(crate) fn generate(checked: &Checked, config: &Config) -> Result<Generated, Error> {
     let paired = pair_callbacks(&checked.program, &config.callbacks)?;
     let (program, messages) = crate::codegen::messages::desugar(&paired);
-    let cx = Context::new(&program, messages, config)?;
+    let names = Names::new(&paired).with_messages(&paired, &messages);
+    let cx = Context::new(&program, names, messages, config)?;
     let mut modules = Vec::new();
     for file in &checked.program.files {
         let module = cx.module(file.id).to_vec();

@@ -8,9 +8,9 @@
 use std::collections::HashMap;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::{Function, Ident, Program, ServiceId};
+use crate::ir::{Ident, Program};
 use crate::naming::ident;
-use crate::naming::{self as names, Names, Namespace, Slot};
+use crate::naming::{self as names, Named, Names, Namespace};
 use crate::source::{FileId, Span};
 
 pub(super) fn check(program: &Program, diags: &mut Diagnostics) {
@@ -19,7 +19,7 @@ pub(super) fn check(program: &Program, diags: &mut Diagnostics) {
         check_namespace(&ns, diags);
     }
     check_modules(program, diags);
-    check_try_methods(program, diags);
+    check_derived(program, diags);
 }
 
 fn check_annotations(ns: &Namespace<'_>, diags: &mut Diagnostics) {
@@ -129,53 +129,52 @@ fn check_modules(program: &Program, diags: &mut Diagnostics) {
     }
 }
 
-/// A oneway function `x` also gets the client method `try_x`, so no function of the client
-/// (the service's own or inherited) may have that Rust name.
-fn check_try_methods(program: &Program, diags: &mut Diagnostics) {
+/// Names the generator derives (clients, servers, args and result structs, error enums and
+/// their `Rpc` variant, `success`, `try_` methods, …) must not be a user's name or each
+/// other's: generated code with a name twice does not compile, and renaming either silently
+/// would surprise its user.
+fn check_derived(program: &Program, diags: &mut Diagnostics) {
     let names = Names::new(program);
-    for index in 0..program.services.len() {
-        let methods = client_methods(program, &names, ServiceId::from_index(index));
-        for (oneway, name) in methods.iter().filter(|(f, _)| f.oneway.is_some()) {
-            let try_name = ident::try_method(name);
-            let Some((other, _)) = methods.iter().find(|(_, n)| *n == try_name) else {
+    for namespace in names::clashes(program, &names) {
+        let mut seen: HashMap<&str, &Named> = HashMap::new();
+        for named in &namespace {
+            let Some(first) = seen.get(named.rust.as_str()) else {
+                seen.insert(&named.rust, named);
                 continue;
             };
-            diags.push(
-                Diagnostic::error(
-                    Code::RustNameCollision,
-                    format!(
-                        "function `{}` has the name of the client method of oneway `{}`",
-                        other.name.name, oneway.name.name
-                    ),
-                )
-                .primary(other.name.span, format!("becomes `{try_name}`"))
-                .secondary(
-                    oneway.name.span,
-                    format!("oneway, so its client also has `{try_name}`"),
-                )
-                .help(format!(
-                    "give one of them another name with the annotation `({} = \"…\")`",
-                    ident::NAME_ANNOTATION
-                )),
-            );
+            // Two user names alike are the namespace check's to report, and names derived from
+            // a definition given twice the duplicate check's.
+            if (first.derived || named.derived) && first.what != named.what {
+                diags.push(clash(first, named));
+            }
         }
     }
 }
 
-/// The functions of a service's client, its own and inherited, with their Rust names.
-fn client_methods<'a>(
-    program: &'a Program,
-    names: &'a Names,
-    service: ServiceId,
-) -> Vec<(&'a Function, &'a str)> {
-    let mut methods = Vec::new();
-    let mut current = Some(service);
-    // Cycles were broken by the `extends` check; the bound is a second guard.
-    for _ in 0..program.services.len() {
-        let Some(id) = current else { break };
-        let functions = program.services[id.index()].functions.iter().enumerate();
-        methods.extend(functions.map(|(i, f)| (f, names.entry(Slot::Functions(id), i))));
-        current = program.services[id.index()].extends;
-    }
-    methods
+fn clash(first: &Named, again: &Named) -> Diagnostic {
+    // Point at a user's name when there is one: that is what can be renamed.
+    let (user, derived) = if again.derived {
+        (first, again)
+    } else {
+        (again, first)
+    };
+    let rust = &user.rust;
+    let message = if user.derived {
+        format!("{} and {} are both `{rust}`", user.what, derived.what)
+    } else {
+        format!("{} has the Rust name of {}", user.what, derived.what)
+    };
+    let annotation = ident::NAME_ANNOTATION;
+    let help = if user.derived {
+        format!(
+            "rename the service or function one of them is named after, with the annotation \
+             `({annotation} = \"…\")`"
+        )
+    } else {
+        format!("give it another Rust name with the annotation `({annotation} = \"…\")`")
+    };
+    Diagnostic::error(Code::RustNameCollision, message)
+        .primary(user.span, format!("becomes `{rust}`"))
+        .secondary(derived.span, format!("{} is `{rust}`", derived.what))
+        .help(help)
 }

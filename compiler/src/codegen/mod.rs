@@ -39,16 +39,18 @@ pub(crate) struct Context<'a> {
 
 impl<'a> Context<'a> {
     /// Prepares generation; fails if an attribute in `config` is not Rust.
-    /// `program` must have been through [`messages::desugar`], which gave `messages`.
+    /// `program` must have been through [`messages::desugar`], which gave `messages`, and
+    /// `names` must know them ([`Names::with_messages`]).
     pub(crate) fn new(
         program: &'a Program,
+        names: Names,
         messages: messages::Messages,
         config: &'a Config,
     ) -> Result<Self, Error> {
         Ok(Context {
             program,
             config,
-            names: Names::new(program),
+            names,
             messages,
             traits: Analysis::new(program, config),
             type_attributes: parse_attributes(&config.type_attributes)?,

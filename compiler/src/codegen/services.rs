@@ -9,8 +9,9 @@ use quote::quote;
 use super::types::cg;
 use super::Context;
 use crate::ir::{Function, Item, ServiceId};
-use crate::naming::ident::{convert, to_ident, try_method, Case};
+use crate::naming::ident::to_ident;
 use crate::naming::Slot;
+use crate::naming::RPC_VARIANT;
 use crate::source::FileId;
 
 /// What every generated piece needs to know about one function, as seen from module `from`.
@@ -27,6 +28,10 @@ struct Method<'a> {
     result: TokenStream,
     /// Its error type.
     error: TokenStream,
+    /// The name of its error enum, if it declares exceptions.
+    error_enum: Option<proc_macro2::Ident>,
+    /// The client method that does not wait, for a oneway.
+    no_wait: Option<proc_macro2::Ident>,
     /// Result field names of the exceptions, with their variant names.
     exceptions: Vec<(proc_macro2::Ident, proc_macro2::Ident)>,
     has_success: bool,
@@ -45,23 +50,24 @@ impl Context<'_> {
             })
             .collect();
         let has_success = function.returns.is_some();
-        let exceptions = result.map_or_else(Vec::new, |result| {
-            let fields = &self.program.structs[result.index()].fields;
-            (usize::from(has_success)..fields.len())
-                .map(|i| {
-                    let field = to_ident(self.names.entry(Slot::Fields(result), i));
-                    let variant = to_ident(&convert(Case::Type, &fields[i].name.name));
-                    (field, variant)
-                })
-                .collect()
-        });
+        let derived = &self.names.service(service).functions[f];
+        let exceptions = (0..function.throws.len())
+            .map(|i| {
+                let field = to_ident(self.names.entry(Slot::Throws(service, f), i));
+                let variant = to_ident(self.names.entry(Slot::Variants(service, f), i));
+                (field, variant)
+            })
+            .collect();
         let prefix = self.module_prefix(s.file, from);
-        let error = if function.throws.is_empty() {
-            let cg = cg();
-            quote!(#cg::Error)
-        } else {
-            let name = to_ident(&error_name(&s.name.name, &function.name.name));
-            quote!(#prefix #name)
+        let error = match &derived.error {
+            Some(name) => {
+                let name = to_ident(name);
+                quote!(#prefix #name)
+            }
+            None => {
+                let cg = cg();
+                quote!(#cg::Error)
+            }
         };
         Method {
             function,
@@ -77,6 +83,8 @@ impl Context<'_> {
                 self.path(Item::Struct(result), s.file, from)
             }),
             error,
+            error_enum: derived.error.as_deref().map(to_ident),
+            no_wait: derived.try_method.as_deref().map(to_ident),
             exceptions,
             has_success,
         }
@@ -92,10 +100,6 @@ impl Context<'_> {
         methods.extend((0..s.functions.len()).map(|f| self.method(service, f, from)));
         methods
     }
-}
-
-fn error_name(service: &str, function: &str) -> String {
-    convert(Case::Type, &format!("{service}_{function}_error"))
 }
 
 /// The handler trait, errors, client and server of `service`.
@@ -144,7 +148,8 @@ fn generate_trait(cx: &Context<'_>, id: ServiceId, own: &[Method<'_>]) -> TokenS
 
 fn generate_error(cx: &Context<'_>, service: &str, file: FileId, m: &Method<'_>) -> TokenStream {
     let cg = cg();
-    let name = to_ident(&error_name(service, m.wire));
+    let name = &m.error_enum;
+    let rpc = to_ident(RPC_VARIANT);
     let doc = format!(
         " How `{service}.{}` can fail: its declared exceptions, or a failure of the call itself.",
         m.wire
@@ -167,18 +172,18 @@ fn generate_error(cx: &Context<'_>, service: &str, file: FileId, m: &Method<'_>)
         pub enum #name {
             #(#variants)*
             /// The call failed (connection, protocol, or an undeclared handler failure).
-            Rpc(#cg::Error),
+            #rpc(#cg::Error),
         }
         impl ::core::convert::From<#cg::Error> for #name {
             fn from(error: #cg::Error) -> Self {
-                Self::Rpc(error)
+                Self::#rpc(error)
             }
         }
         impl ::core::fmt::Display for #name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 match self {
                     #(#displays)*
-                    Self::Rpc(e) => ::core::fmt::Display::fmt(e, f),
+                    Self::#rpc(e) => ::core::fmt::Display::fmt(e, f),
                 }
             }
         }
@@ -189,8 +194,7 @@ fn generate_error(cx: &Context<'_>, service: &str, file: FileId, m: &Method<'_>)
 fn generate_client(cx: &Context<'_>, id: ServiceId) -> TokenStream {
     let cg = cg();
     let s = &cx.program.services[id.index()];
-    let service = cx.names.item(Item::Service(id));
-    let name = to_ident(&format!("{service}Client"));
+    let name = to_ident(&cx.names.service(id).client);
     let doc = format!(
         " A client of `{}`: cheap to clone, calls from many tasks share one connection.",
         s.name.name
@@ -225,8 +229,7 @@ fn generate_client_method(m: &Method<'_>) -> TokenStream {
     let params = m.params.iter().map(|(name, ty)| quote!(#name: #ty));
     let names: Vec<_> = m.params.iter().map(|(name, _)| name).collect();
     let build = quote!(#args { #(#names),* });
-    if m.function.oneway.is_some() {
-        let try_method = to_ident(&try_method(&method.to_string()));
+    if let Some(try_method) = &m.no_wait {
         let try_doc = format!(
             " Like [`Self::{method}`], without waiting: fails with `Busy` while the peer is behind."
         );
@@ -280,7 +283,7 @@ fn generate_server(cx: &Context<'_>, id: ServiceId, own: &[Method<'_>]) -> Token
     let cg = cg();
     let s = &cx.program.services[id.index()];
     let service = cx.names.item(Item::Service(id));
-    let (trait_, name) = (to_ident(service), to_ident(&format!("{service}Server")));
+    let (trait_, name) = (to_ident(service), to_ident(&cx.names.service(id).server));
     let dispatch = dispatch_fn(cx, id);
     let doc = format!(" Serves a [`{service}`] handler: give it to `thrift_bidi::Server`.");
     let arms = own.iter().map(generate_arm);
@@ -348,8 +351,7 @@ fn generate_server(cx: &Context<'_>, id: ServiceId, own: &[Method<'_>]) -> Token
 
 /// The dispatch function of a service (its server's, and its children's fallback).
 fn dispatch_fn(cx: &Context<'_>, id: ServiceId) -> proc_macro2::Ident {
-    let service = cx.names.item(Item::Service(id));
-    to_ident(&convert(Case::Value, &format!("dispatch_{service}")))
+    to_ident(&cx.names.service(id).dispatch)
 }
 
 fn generate_arm(m: &Method<'_>) -> TokenStream {
@@ -382,7 +384,8 @@ fn generate_arm(m: &Method<'_>) -> TokenStream {
     let failed = if m.function.throws.is_empty() {
         quote!(::core::result::Result::Err(e) => ::core::result::Result::Err(e),)
     } else {
-        quote!(::core::result::Result::Err(#error::Rpc(e)) => ::core::result::Result::Err(e),)
+        let rpc = to_ident(RPC_VARIANT);
+        quote!(::core::result::Result::Err(#error::#rpc(e)) => ::core::result::Result::Err(e),)
     };
     quote! {
         #wire => call.run(|#args| async move {

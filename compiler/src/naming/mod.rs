@@ -3,13 +3,18 @@
 //! collisions walks the same namespaces ([`namespaces`]), so what it approves is exactly what
 //! codegen emits.
 
+mod derived;
 pub mod ident;
+mod modules;
 
 use std::collections::HashMap;
 
+use crate::codegen::messages::Messages;
 use crate::ir::{EnumId, Ident, Item, Meta, Program, ServiceId, StructId, StructKind};
 use crate::source::FileId;
+pub(crate) use derived::{clashes, Named, ServiceNames, RPC_VARIANT, SUCCESS_FIELD};
 use ident::{Assigned, Case};
+pub(crate) use modules::modules;
 
 /// One Rust namespace: where it is, what its names are called in messages, their case, and
 /// the names with their annotations in IDL order.
@@ -37,6 +42,10 @@ pub(crate) enum Slot {
     Functions(ServiceId),
     /// Parameters of function `.1` of a service.
     Params(ServiceId, usize),
+    /// Exceptions of function `.1` of a service, as fields of its result struct.
+    Throws(ServiceId, usize),
+    /// Exceptions of function `.1` of a service, as variants of its error enum.
+    Variants(ServiceId, usize),
 }
 
 /// Every Rust namespace of `program`.
@@ -105,6 +114,11 @@ pub(crate) fn namespaces(program: &Program) -> Vec<Namespace<'_>> {
                 Case::Value,
                 names,
             ));
+            let throws = || function.throws.iter().map(|e| (&e.name, &e.meta)).collect();
+            let slot = Slot::Throws(id, f);
+            out.push(namespace(slot, "exception", Case::Value, throws()));
+            let slot = Slot::Variants(id, f);
+            out.push(namespace(slot, "exception", Case::Type, throws()));
         }
     }
     out
@@ -161,87 +175,17 @@ impl Namespace<'_> {
     }
 }
 
-/// A file's Rust module.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Module {
-    /// Its path from the root of the generated tree.
-    pub(crate) path: Vec<String>,
-    /// Set when the last segment keeps the file name's spelling because the converted path,
-    /// given here, is another file's too.
-    pub(crate) collided: Option<String>,
-}
-
-/// The module of every file, by [`FileId`]. Its path is the file's `namespace rs` (dotted, as a
-/// module path) and its file name, as Apache's Rust generator places it (`namespace rs transit`
-/// in `Buses.thrift`: `transit::buses`; the name is not repeated when the namespace ends with
-/// it), or, without a namespace, its directory below the include directory it is found under
-/// (see [`crate::resolve::Loaded::dirs`]) and its file name (`base/shared.thrift`:
-/// `base::shared`). Two files whose converted paths are the same (`hyphenated-file.thrift`,
-/// `hyphenated_file.thrift`) keep their file names' spelling, less what an identifier cannot
-/// hold (`hyphenatedfile`), as names in a namespace keep their IDL spelling.
-pub(crate) fn modules(program: &Program) -> Vec<Module> {
-    let segment = |s: &str| ident::convert(Case::Value, &s.replace('.', "_"));
-    let converted: Vec<(Vec<String>, bool)> = program
-        .files
-        .iter()
-        .map(|file| {
-            let stem = segment(&file.module);
-            let mut path: Vec<String> = match file.namespace_rs() {
-                Some(ns) => ns.split('.').map(segment).collect(),
-                None => file.dir.iter().map(|d| segment(d)).collect(),
-            };
-            let named = file.namespace_rs().is_none() || path.last() != Some(&stem);
-            if named {
-                path.push(stem);
-            }
-            (path, named)
-        })
-        .collect();
-    let mut count: HashMap<&[String], usize> = HashMap::new();
-    for (path, _) in &converted {
-        *count.entry(path).or_default() += 1;
-    }
-    let renamed: Vec<Option<Vec<String>>> = converted
-        .iter()
-        .zip(&program.files)
-        .map(|((path, named), file)| {
-            let verbatim = ident::verbatim_module(&file.module);
-            let (last, parent) = path.split_last()?;
-            (*named && count[path.as_slice()] > 1 && verbatim != *last)
-                .then(|| parent.iter().cloned().chain([verbatim]).collect())
-        })
-        .collect();
-    // A kept spelling that is still someone's path helps no one: the error says so instead.
-    let mut taken: HashMap<&[String], usize> = HashMap::new();
-    for (path, renamed) in converted.iter().zip(&renamed) {
-        *taken
-            .entry(renamed.as_deref().unwrap_or(&path.0))
-            .or_default() += 1;
-    }
-    let modules = converted.iter().zip(&renamed).map(|((path, _), renamed)| {
-        match renamed.as_ref().filter(|r| taken[r.as_slice()] == 1) {
-            Some(renamed) => Module {
-                path: renamed.clone(),
-                collided: Some(path.join("::")),
-            },
-            None => Module {
-                path: path.clone(),
-                collided: None,
-            },
-        }
-    });
-    modules.collect()
-}
-
 /// Every Rust name of a program, looked up by what it names.
 #[derive(Debug, Default)]
 pub(crate) struct Names {
     modules: Vec<Vec<String>>,
     items: HashMap<Item, String>,
     slots: HashMap<Slot, Vec<String>>,
+    services: Vec<ServiceNames>,
 }
 
 impl Names {
+    /// The names of `program`: the user's, then the ones derived from them.
     pub(crate) fn new(program: &Program) -> Self {
         let mut names = Names {
             modules: modules(program).into_iter().map(|m| m.path).collect(),
@@ -254,7 +198,42 @@ impl Names {
                 .extend(ns.items.iter().copied().zip(assigned.iter().cloned()));
             names.slots.insert(ns.slot, assigned);
         }
+        names.services = (0..program.services.len())
+            .map(|i| derived::service_names(program, &names, ServiceId::from_index(i)))
+            .collect();
         names
+    }
+
+    /// Names the args and result structs that [`crate::codegen::messages::desugar`] added:
+    /// their derived names, the parameters as args fields, and `success` and the exceptions
+    /// as result fields.
+    pub(crate) fn with_messages(mut self, program: &Program, messages: &Messages) -> Self {
+        for (i, service) in program.services.iter().enumerate() {
+            let id = ServiceId::from_index(i);
+            for (f, function) in service.functions.iter().enumerate() {
+                let (args, result) = messages.of(id, f);
+                let derived = &self.services[i].functions[f];
+                let (args_name, result_name) = (derived.args.clone(), derived.result.clone());
+                self.items.insert(Item::Struct(args), args_name);
+                let params = self.slots.get(&Slot::Params(id, f)).cloned();
+                self.slots
+                    .insert(Slot::Fields(args), params.unwrap_or_default());
+                let (Some(result), Some(name)) = (result, result_name) else {
+                    continue;
+                };
+                self.items.insert(Item::Struct(result), name);
+                let success = function.returns.is_some().then(|| SUCCESS_FIELD.to_owned());
+                let throws = self.slots.get(&Slot::Throws(id, f)).cloned();
+                let fields = success.into_iter().chain(throws.unwrap_or_default());
+                self.slots.insert(Slot::Fields(result), fields.collect());
+            }
+        }
+        self
+    }
+
+    /// The names derived for a service.
+    pub(crate) fn service(&self, id: ServiceId) -> &ServiceNames {
+        &self.services[id.index()]
     }
 
     /// The module path of a file.
