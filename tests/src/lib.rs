@@ -7,6 +7,7 @@ pub mod cross;
 pub mod fuzz;
 pub mod peers;
 pub mod raw;
+pub mod scratch;
 pub mod worker;
 
 /// One file of `../shared/idl-corpus`, as its `SOURCES.tsv` lists it.

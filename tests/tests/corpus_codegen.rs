@@ -7,10 +7,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use thrift_bidi_build::Config;
 use thrift_bidi_tests::corpus_files;
+use thrift_bidi_tests::scratch::{Scratch, STRICT};
 
 /// Corpus files that are deliberately wrong, left out of their repository's call, each listed
 /// with its reason in `docs/codegen.md`.
@@ -43,12 +43,8 @@ fn repositories() -> BTreeMap<String, Repository> {
 
 #[test]
 fn each_corpus_repository_is_generated_in_one_call_and_builds() {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let workspace = workspace.canonicalize().expect("the workspace exists");
-    let krate = workspace.join("target/corpus-codegen");
-    let src = krate.join("src");
-    let _ = std::fs::remove_dir_all(&src);
-    std::fs::create_dir_all(&src).expect("target/ is writable");
+    let krate = Scratch::new("corpus-codegen");
+    let src = krate.dir().join("src");
 
     let repositories = repositories();
     let names: Vec<&String> = repositories.keys().collect();
@@ -70,31 +66,10 @@ fn each_corpus_repository_is_generated_in_one_call_and_builds() {
             }
         }
     }
-    mount_fixtures(&workspace, &src, &mut lib);
-    std::fs::write(src.join("lib.rs"), lib).expect("writable");
-    write_manifest(&workspace, &krate);
-
-    let output = Command::new(env!("CARGO"))
-        .args([
-            "clippy",
-            "--offline",
-            "--quiet",
-            "--message-format",
-            "short",
-        ])
-        .args([
-            "--",
-            "-D",
-            "warnings",
-            "-D",
-            "clippy::pedantic",
-            "-D",
-            "missing_docs",
-        ])
-        .current_dir(&krate)
-        .env("CARGO_TARGET_DIR", krate.join("target"))
-        .output()
-        .expect("cargo runs");
+    mount_fixtures(krate.workspace(), &src, &mut lib);
+    krate.write("src/lib.rs", &lib);
+    krate.manifest(&[], "", false);
+    let output = krate.cargo("clippy", STRICT);
     let stderr = String::from_utf8_lossy(&output.stderr);
     for line in stderr.lines().filter(|l| l.contains(": error")) {
         eprintln!("{line}");
@@ -183,16 +158,4 @@ fn mount_fixtures(workspace: &Path, src: &Path, lib: &mut String) {
             );
         }
     }
-}
-
-/// A crate outside our workspace, on our runtime, pinned to our lock file.
-fn write_manifest(workspace: &Path, krate: &Path) {
-    let runtime = workspace.join("runtime");
-    let manifest = format!(
-        "[package]\nname = \"corpus-codegen\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
-         publish = false\n\n[dependencies]\nthrift-bidi = {{ path = {:?} }}\n\n[workspace]\n",
-        runtime.display().to_string()
-    );
-    std::fs::write(krate.join("Cargo.toml"), manifest).expect("writable");
-    std::fs::copy(workspace.join("Cargo.lock"), krate.join("Cargo.lock")).expect("lock copied");
 }
