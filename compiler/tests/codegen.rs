@@ -143,6 +143,7 @@ fn a_tree_with_same_named_files_generates_in_one_call() {
             "billing/shared.rs",
             "hyphen_ated.rs",
             "hyphenated.rs",
+            "include_idl.rs",
             "mod.rs",
             "users/service.rs",
             "users/shared.rs",
@@ -159,10 +160,10 @@ fn a_tree_with_same_named_files_generates_in_one_call() {
     let one = Config::new()
         .generate(&[format!("{tree}/users/shared.thrift")], &[tree])
         .expect("generates");
-    assert_eq!(one.files[1].name, "users/shared.rs");
+    assert_eq!(one.files[2].name, "users/shared.rs");
     // Without the include directory, a root is anchored at its own directory.
     let alone = Config::new()
         .generate(&[format!("{tree}/users/shared.thrift")], &[] as &[&str])
         .expect("generates");
-    assert_eq!(alone.files[1].name, "shared.rs");
+    assert_eq!(alone.files[2].name, "shared.rs");
 }
