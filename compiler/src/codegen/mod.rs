@@ -6,7 +6,7 @@ mod docs;
 mod enums;
 mod items;
 pub(crate) mod messages;
-mod services;
+mod service;
 mod structs;
 mod traits;
 mod types;
@@ -73,7 +73,7 @@ impl<'a> Context<'a> {
                 Item::Enum(id) => enums::generate_enum(self, id),
                 Item::Typedef(id) => items::generate_typedef(self, id),
                 Item::Const(id) => items::generate_const(self, id),
-                Item::Service(id) => services::generate_service(self, id),
+                Item::Service(id) => service::generate_service(self, id),
             })
             .collect()
     }
