@@ -5,7 +5,7 @@
 //!   this copy is also what the cross test serves, and Apache's Python for it is generated too),
 //! - `bench.thrift`, the benchmark schema,
 //! - `idl/everything.thrift` (every field type) and, ours only, `idl/recursive.thrift`,
-//!   `idl/uuids.thrift`, `idl/services.thrift`, `idl/mailbox.thrift` and
+//!   `idl/uuids.thrift`, `idl/services.thrift`, `idl/mailbox.thrift`, `idl/approvals.thrift` and
 //!   `idl/bidi_bench.thrift`.
 //!
 //! Ours is generated with `BTreeMap`s and `proptest` derives for the oracle tests, with the
@@ -57,6 +57,7 @@ fn main() {
     all.push(manifest.join("idl/uuids.thrift"));
     all.push(manifest.join("idl/services.thrift"));
     all.push(manifest.join("idl/mailbox.thrift"));
+    all.push(manifest.join("idl/approvals.thrift"));
     all.push(manifest.join("idl/bidi_bench.thrift"));
     generate(&Config::new(), &all, &out.join("default"));
     let mut fast = Config::new();

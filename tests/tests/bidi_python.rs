@@ -8,9 +8,9 @@
 use std::process::Command;
 use std::time::Duration;
 
-use idl_examples::chat::{ChatCallback, ChatCallbackServer, ChatClient, Message};
+use idl_examples::chat::{ChatCallback, ChatClient, Message};
 use idl_examples::hub::Hub;
-use thrift_bidi::{Callbacks, Channel, Error, Server};
+use thrift_bidi::{Callbacks, Error, Server};
 use thrift_bidi_tests::{generated_dir, peers, venv_python};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -58,8 +58,7 @@ async fn plain_python_clients_are_never_called_back() {
     // A bidirectional client in the room, to which the server pushes what the Python
     // clients say.
     let (tx, mut pushed) = mpsc::unbounded_channel();
-    let channel = Channel::builder()
-        .callbacks(ChatCallbackServer::new(Forward(tx)))
+    let channel = ChatClient::builder(Forward(tx))
         .connect(("127.0.0.1", port))
         .await
         .unwrap();
@@ -112,8 +111,7 @@ async fn our_client_with_callbacks_works_with_plain_python_servers() {
         .unwrap();
         let port: u16 = server.address.parse().unwrap();
         let (tx, _pushed) = mpsc::unbounded_channel();
-        let channel = Channel::builder()
-            .callbacks(ChatCallbackServer::new(Forward(tx)))
+        let channel = ChatClient::builder(Forward(tx))
             .connect(("127.0.0.1", port))
             .await
             .unwrap();

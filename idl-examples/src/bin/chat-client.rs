@@ -4,10 +4,9 @@
 
 use std::process::ExitCode;
 
-use idl_examples::chat::{ChatCallbackServer, ChatClient};
+use idl_examples::chat::ChatClient;
 use idl_examples::cli;
 use idl_examples::printer::Printer;
-use thrift_bidi::Channel;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 #[tokio::main]
@@ -24,8 +23,7 @@ async fn main() -> ExitCode {
         }
     };
     let name = cli::option(&args, "--name").unwrap_or_else(|| "me".to_owned());
-    let channel = Channel::builder()
-        .callbacks(ChatCallbackServer::new(Printer::new(&name)))
+    let channel = ChatClient::builder(Printer::new(&name))
         .connect((host.as_str(), port))
         .await;
     let chat = match channel {

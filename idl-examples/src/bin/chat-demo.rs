@@ -5,10 +5,10 @@
 
 use std::time::Duration;
 
-use idl_examples::chat::{ChatCallbackServer, ChatClient, ChatJoinError, ChatSayError};
+use idl_examples::chat::{ChatClient, ChatJoinError, ChatSayError};
 use idl_examples::hub::Hub;
 use idl_examples::printer::Printer;
-use thrift_bidi::{Callbacks, Channel};
+use thrift_bidi::Callbacks;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -27,10 +27,7 @@ impl User {
     ) -> Result<Self, thrift_bidi::Error> {
         let printer = Printer::new(name);
         let received = printer.received();
-        let channel = Channel::builder()
-            .callbacks(ChatCallbackServer::new(printer))
-            .connect(addr)
-            .await?;
+        let channel = ChatClient::builder(printer).connect(addr).await?;
         let ready = channel.callbacks_ready().await;
         println!("[{name}] connected; server callbacks: {ready:?}");
         assert_eq!(ready, Callbacks::Available, "the chat server calls back");

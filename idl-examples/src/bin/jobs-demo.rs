@@ -6,10 +6,9 @@
 use std::collections::HashMap;
 
 use idl_examples::jobs::{
-    JobSource, JobSourceChunkError, JobSourceClient, JobSourceServer, Jobs, JobsClient, JobsServer,
-    NoSuchInput,
+    JobSource, JobSourceChunkError, JobSourceClient, Jobs, JobsClient, JobsServer, NoSuchInput,
 };
-use thrift_bidi::{Bytes, Channel, Connection, Error, Server};
+use thrift_bidi::{Bytes, Connection, Error, Server};
 use tokio::net::TcpListener;
 
 const CHUNK: usize = 64 << 10;
@@ -101,10 +100,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let inputs = Inputs {
         files: HashMap::from([("data.bin".to_owned(), Bytes::from(data))]),
     };
-    let channel = Channel::builder()
-        .callbacks(JobSourceServer::new(inputs))
-        .connect(addr)
-        .await?;
+    let channel = JobsClient::builder(inputs).connect(addr).await?;
     let jobs = JobsClient::new(channel);
 
     println!("[client] -> checksum(\"data.bin\")");

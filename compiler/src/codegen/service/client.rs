@@ -7,7 +7,7 @@ use quote::quote;
 use super::Method;
 use crate::codegen::types::cg;
 use crate::codegen::Context;
-use crate::ir::ServiceId;
+use crate::ir::{Item, ServiceId};
 use crate::naming::ident::to_ident;
 
 pub(super) fn generate_client(cx: &Context<'_>, id: ServiceId) -> TokenStream {
@@ -18,6 +18,7 @@ pub(super) fn generate_client(cx: &Context<'_>, id: ServiceId) -> TokenStream {
         " A client of `{}`: cheap to clone, calls from many tasks share one connection.",
         s.name.name
     );
+    let typed = typed_callbacks(cx, id);
     let methods = cx
         .methods(id, s.file)
         .into_iter()
@@ -37,7 +38,42 @@ pub(super) fn generate_client(cx: &Context<'_>, id: ServiceId) -> TokenStream {
             pub fn channel(&self) -> &#cg::Channel {
                 &self.channel
             }
+            #typed
             #(#methods)*
+        }
+    }
+}
+
+/// For a bidirectional service, constructors of connection options that serve a handler of
+/// its callback service and nothing else, so the wrong handler does not compile.
+fn typed_callbacks(cx: &Context<'_>, id: ServiceId) -> TokenStream {
+    let s = &cx.program.services[id.index()];
+    let Some(callback) = s.callback else {
+        return TokenStream::new();
+    };
+    let cg = cg();
+    let c = &cx.program.services[callback.index()];
+    let handler = cx.path(Item::Service(callback), c.file, s.file);
+    let server = to_ident(&cx.names.service(callback).server);
+    let prefix = cx.module_prefix(c.file, s.file);
+    let doc = format!(
+        " Connection options for a client whose connection serves `handler` to the server's \
+         calls back (`{}`): finish with `.connect(…)`, then wrap the channel with `Self::new`.",
+        c.name.name
+    );
+    quote! {
+        #[doc = #doc]
+        pub fn builder<H: #handler>(handler: H) -> #cg::ChannelBuilder<#cg::Ready<#prefix #server<H>>> {
+            #cg::Channel::builder().callbacks(#prefix #server::new(handler))
+        }
+        /// Like [`Self::builder`], with the handler made from a channel to the server, so
+        /// that a callback can call the server in turn.
+        pub fn builder_with<H, F>(make: F) -> #cg::ChannelBuilder<impl #cg::MakeCallbacks<Service = #prefix #server<H>>>
+        where
+            H: #handler,
+            F: ::core::ops::FnOnce(&#cg::Channel) -> H,
+        {
+            #cg::Channel::builder().callbacks_with(move |channel: &#cg::Channel| #prefix #server::new(make(channel)))
         }
     }
 }

@@ -116,10 +116,11 @@ pub(super) fn generate_service(cx: &Context<'_>, id: ServiceId) -> TokenStream {
         .iter()
         .filter(|m| !m.function.throws.is_empty())
         .map(|m| errors::generate_error(cx, &s.name.name, s.file, m));
+    let conversions = errors::conversions(cx, id, &own);
     let trait_ = generate_trait(cx, id, &own);
     let client = client::generate_client(cx, id);
     let server = server::generate_server(cx, id, &own);
-    quote!(#trait_ #(#errors)* #client #server)
+    quote!(#trait_ #(#errors)* #conversions #client #server)
 }
 
 fn generate_trait(cx: &Context<'_>, id: ServiceId, own: &[Method<'_>]) -> TokenStream {
