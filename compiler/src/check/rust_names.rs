@@ -10,13 +10,15 @@ use std::collections::HashMap;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::{Ident, Program};
 use crate::naming::ident;
+use crate::naming::ident::Assigned;
 use crate::naming::{self as names, Named, Names, Namespace};
 use crate::source::{FileId, Span};
 
 pub(super) fn check(program: &Program, diags: &mut Diagnostics) {
+    let names = Names::new(program);
     for ns in names::namespaces(program) {
         check_annotations(&ns, diags);
-        check_namespace(&ns, diags);
+        check_namespace(&ns, names.assigned(ns.slot), diags);
     }
     check_modules(program, diags);
     check_derived(program, diags);
@@ -46,27 +48,29 @@ fn check_annotations(ns: &Namespace<'_>, diags: &mut Diagnostics) {
     }
 }
 
-fn check_namespace(ns: &Namespace<'_>, diags: &mut Diagnostics) {
+fn check_namespace(ns: &Namespace<'_>, assigned: &[Assigned], diags: &mut Diagnostics) {
     let what = ns.what;
-    let mut seen: HashMap<String, &Ident> = HashMap::new();
-    for ((name, _), assigned) in ns.names.iter().zip(ns.assign()) {
+    let mut seen: HashMap<&str, &Ident> = HashMap::new();
+    for ((name, _), assigned) in ns.names.iter().zip(assigned) {
         if let Some(converted) = &assigned.collided {
+            let label = if assigned.generated {
+                format!("`{converted}` is a generated name")
+            } else {
+                format!("`{converted}` is taken by another {what}")
+            };
             diags.push(
                 Diagnostic::warning(
                     Code::RustRename,
                     format!("{what} `{}` keeps its IDL spelling in Rust", name.name),
                 )
-                .primary(
-                    name.span,
-                    format!("`{converted}` is taken by another {what}"),
-                )
+                .primary(name.span, label)
                 .help(format!(
                     "choose its Rust name with the annotation `({} = \"…\")`",
                     ident::NAME_ANNOTATION
                 )),
             );
         }
-        match seen.get(&assigned.rust) {
+        match seen.get(assigned.rust.as_str()) {
             // The same IDL name twice is a duplicate, reported by the name checks.
             Some(first) if first.name == name.name => {}
             Some(first) => diags.push(
@@ -85,7 +89,7 @@ fn check_namespace(ns: &Namespace<'_>, diags: &mut Diagnostics) {
                 )),
             ),
             None => {
-                seen.insert(assigned.rust, name);
+                seen.insert(&assigned.rust, name);
             }
         }
     }

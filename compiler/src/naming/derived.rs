@@ -4,6 +4,8 @@
 //! for a oneway, the `try_{f}` client method. [`clashes`] lists every Rust namespace where
 //! derived names meet user names (or each other), so the check can report each clash.
 
+use std::collections::HashMap;
+
 use super::ident::{self, Case};
 use super::{Names, Slot};
 use crate::ir::{Item, Program, ServiceId};
@@ -61,6 +63,30 @@ pub(crate) fn service_names(program: &Program, names: &Names, id: ServiceId) -> 
         dispatch: ident::convert(Case::Value, &format!("dispatch_{s}")),
         functions: functions.collect(),
     }
+}
+
+/// The derived names of each namespace that holds user names beside them: a module's types
+/// and values, and a function's result fields and error variants.
+pub(crate) fn reserved(program: &Program, names: &Names) -> HashMap<Slot, Vec<String>> {
+    let mut out: HashMap<Slot, Vec<String>> = HashMap::new();
+    for (i, service) in program.services.iter().enumerate() {
+        let id = ServiceId::from_index(i);
+        let derived = names.service(id);
+        let types = out.entry(Slot::Types(service.file)).or_default();
+        types.extend([derived.client.clone(), derived.server.clone()]);
+        for f in &derived.functions {
+            types.push(f.args.clone());
+            types.extend(f.result.iter().chain(&f.error).cloned());
+        }
+        let values = out.entry(Slot::Consts(service.file)).or_default();
+        values.extend([derived.server.clone(), derived.dispatch.clone()]);
+        for (f, function) in service.functions.iter().enumerate() {
+            let success = function.returns.as_ref().map(|_| SUCCESS_FIELD.to_owned());
+            out.insert(Slot::Throws(id, f), success.into_iter().collect());
+            out.insert(Slot::Variants(id, f), vec![RPC_VARIANT.to_owned()]);
+        }
+    }
+    out
 }
 
 /// One name in a Rust namespace: its Rust spelling, what it is (for messages), where it comes

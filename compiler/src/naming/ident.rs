@@ -43,15 +43,19 @@ pub struct Assigned {
     /// Set when the name keeps its IDL spelling because its converted form, given here, is
     /// shared with another name.
     pub collided: Option<String>,
+    /// Whether that other name is one the generator derives.
+    pub generated: bool,
 }
 
-/// Names every item of one Rust namespace: the converted name where it is unique, the IDL
-/// spelling where two names convert alike (and differ from their conversion), the
-/// `rust.name` annotation always. The result is in input order; it may still hold duplicates
-/// when annotations or the IDL itself make them (the checks report those).
+/// Names every item of one Rust namespace: the converted name where it is unique and not
+/// `reserved` (a name the generator derives there), the IDL spelling where two names convert
+/// alike or the conversion is reserved (and the IDL spelling differs from it), the `rust.name`
+/// annotation always. The result is in input order; it may still hold duplicates or reserved
+/// names when annotations or the IDL itself make them (the checks report those).
 pub fn assign<'a>(
     case: Case,
     names: impl IntoIterator<Item = (&'a str, &'a Meta)>,
+    reserved: &[String],
 ) -> Vec<Assigned> {
     let names: Vec<(&str, Option<String>)> = names
         .into_iter()
@@ -70,15 +74,18 @@ pub fn assign<'a>(
         .zip(&converted)
         .map(|((name, chosen), converted)| {
             let verbatim = escape(last_part(name));
-            if chosen.is_none() && count[converted.as_str()] > 1 && verbatim != *converted {
+            let taken = count[converted.as_str()] > 1 || reserved.contains(converted);
+            if chosen.is_none() && taken && verbatim != *converted {
                 Assigned {
                     rust: verbatim,
                     collided: Some(converted.clone()),
+                    generated: reserved.contains(converted),
                 }
             } else {
                 Assigned {
                     rust: converted.clone(),
                     collided: None,
+                    generated: false,
                 }
             }
         })
@@ -195,7 +202,7 @@ mod tests {
     fn colliding_names_keep_their_idl_spelling() {
         let meta = Meta::default();
         let names = [("Index", &meta), ("index", &meta), ("other", &meta)];
-        let assigned: Vec<String> = assign(Case::Value, names)
+        let assigned: Vec<String> = assign(Case::Value, names, &[])
             .into_iter()
             .map(|a| a.rust)
             .collect();

@@ -166,12 +166,10 @@ fn item_name(program: &Program, item: Item) -> (&Ident, &Meta) {
 }
 
 impl Namespace<'_> {
-    /// The Rust names, in IDL order.
-    pub(crate) fn assign(&self) -> Vec<Assigned> {
-        ident::assign(
-            self.case,
-            self.names.iter().map(|(n, m)| (n.name.as_str(), *m)),
-        )
+    /// The Rust names, in IDL order, around the `reserved` ones.
+    fn assign(&self, reserved: &[String]) -> Vec<Assigned> {
+        let names = self.names.iter().map(|(n, m)| (n.name.as_str(), *m));
+        ident::assign(self.case, names, reserved)
     }
 }
 
@@ -181,27 +179,46 @@ pub(crate) struct Names {
     modules: Vec<Vec<String>>,
     items: HashMap<Item, String>,
     slots: HashMap<Slot, Vec<String>>,
+    assigned: HashMap<Slot, Vec<Assigned>>,
     services: Vec<ServiceNames>,
 }
 
 impl Names {
-    /// The names of `program`: the user's, then the ones derived from them.
+    /// The names of `program`: the user's, the ones derived from them, then the user's again
+    /// around the derived ones (a user name that converts to a derived name, and is spelled
+    /// otherwise, keeps its IDL spelling).
     pub(crate) fn new(program: &Program) -> Self {
         let mut names = Names {
             modules: modules(program).into_iter().map(|m| m.path).collect(),
             ..Names::default()
         };
-        for ns in namespaces(program) {
-            let assigned: Vec<String> = ns.assign().into_iter().map(|a| a.rust).collect();
-            names
-                .items
-                .extend(ns.items.iter().copied().zip(assigned.iter().cloned()));
-            names.slots.insert(ns.slot, assigned);
+        let namespaces = namespaces(program);
+        for ns in &namespaces {
+            names.set(ns, ns.assign(&[]));
         }
         names.services = (0..program.services.len())
             .map(|i| derived::service_names(program, &names, ServiceId::from_index(i)))
             .collect();
+        let reserved = derived::reserved(program, &names);
+        for ns in &namespaces {
+            if let Some(reserved) = reserved.get(&ns.slot) {
+                names.set(ns, ns.assign(reserved));
+            }
+        }
         names
+    }
+
+    fn set(&mut self, ns: &Namespace<'_>, assigned: Vec<Assigned>) {
+        let rust = assigned.iter().map(|a| a.rust.clone());
+        self.items
+            .extend(ns.items.iter().copied().zip(rust.clone()));
+        self.slots.insert(ns.slot, rust.collect());
+        self.assigned.insert(ns.slot, assigned);
+    }
+
+    /// How the names of a namespace were assigned (which kept their IDL spelling, and why).
+    pub(crate) fn assigned(&self, slot: Slot) -> &[Assigned] {
+        self.assigned.get(&slot).map_or(&[], Vec::as_slice)
     }
 
     /// Names the args and result structs that [`crate::codegen::messages::desugar`] added:
