@@ -15,7 +15,9 @@ pub use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, O
 pub use crate::protocol::{ProtocolError, ProtocolErrorKind, Reader, TType, Writer};
 pub use crate::service::Service;
 pub use crate::value::{Value, VecMap, VecSet};
-pub use crate::{Channel, ChannelBuilder, Error, MakeCallbacks, Ready};
+pub use tokio::net::ToSocketAddrs;
+
+pub use crate::{BlockingRuntime, Channel, ChannelBuilder, Error, MakeCallbacks, Ready};
 
 /// Reads the value of field `field` of `owner`, adding the field to the path of any error.
 #[inline]

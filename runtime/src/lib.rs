@@ -41,7 +41,9 @@ pub mod value;
 pub use bidi::Callbacks;
 pub use bytes::Bytes;
 pub use bytestring::ByteString;
-pub use client::{Channel, ChannelBuilder, MadeWith, MakeCallbacks, NoCallbacks, Ready};
+pub use client::{
+    BlockingRuntime, Channel, ChannelBuilder, MadeWith, MakeCallbacks, NoCallbacks, Ready,
+};
 pub use error::Error;
 pub use message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
 pub use server::{Connection, Server};

@@ -15,6 +15,9 @@ use crate::source::Span;
 /// of a bidirectional client among them: any service can be paired through `Config`).
 pub(crate) const CLIENT_METHODS: &[&str] = &["new", "channel", "builder", "builder_with"];
 
+/// Methods every generated blocking client has.
+pub(crate) const BLOCKING_METHODS: &[&str] = &["new", "connect", "connect_with", "client"];
+
 /// The variant of every error enum that holds a failed call.
 pub(crate) const RPC_VARIANT: &str = "Rpc";
 
@@ -25,6 +28,7 @@ pub(crate) const SUCCESS_FIELD: &str = "success";
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ServiceNames {
     pub(crate) client: String,
+    pub(crate) blocking: String,
     pub(crate) server: String,
     pub(crate) dispatch: String,
     /// By function, in IDL order.
@@ -59,6 +63,7 @@ pub(crate) fn service_names(program: &Program, names: &Names, id: ServiceId) -> 
     });
     ServiceNames {
         client: format!("{s}Client"),
+        blocking: format!("{s}BlockingClient"),
         server: format!("{s}Server"),
         dispatch: ident::convert(Case::Value, &format!("dispatch_{s}")),
         functions: functions.collect(),
@@ -73,7 +78,8 @@ pub(crate) fn reserved(program: &Program, names: &Names) -> HashMap<Slot, Vec<St
         let id = ServiceId::from_index(i);
         let derived = names.service(id);
         let types = out.entry(Slot::Types(service.file)).or_default();
-        types.extend([derived.client.clone(), derived.server.clone()]);
+        let clients = [derived.client.clone(), derived.blocking.clone()];
+        types.extend(clients.into_iter().chain([derived.server.clone()]));
         for f in &derived.functions {
             types.push(f.args.clone());
             types.extend(f.result.iter().chain(&f.error).cloned());
@@ -149,7 +155,14 @@ pub(crate) fn clashes(program: &Program, names: &Names) -> Vec<Vec<Named>> {
     }
     for index in 0..program.services.len() {
         let id = ServiceId::from_index(index);
-        out.push(client_methods(program, names, id));
+        out.push(client_methods(
+            program,
+            names,
+            id,
+            ("client", CLIENT_METHODS),
+        ));
+        let blocking = ("blocking client", BLOCKING_METHODS);
+        out.push(client_methods(program, names, id, blocking));
         out.extend(function_namespaces(program, names, id));
     }
     out
@@ -196,14 +209,19 @@ fn service_items(
     }
 }
 
-/// The methods of a service's client: the ones every client has, and per function (its own
-/// and inherited) its method and, for a oneway, its `try_` method.
-fn client_methods(program: &Program, names: &Names, id: ServiceId) -> Vec<Named> {
+/// The methods of a service's client (or blocking client): the ones every such client has,
+/// and per function (its own and inherited) its method and, for a oneway, its `try_` method.
+fn client_methods(
+    program: &Program,
+    names: &Names,
+    id: ServiceId,
+    (kind, every): (&str, &[&str]),
+) -> Vec<Named> {
     let service = &program.services[id.index()];
     let span = service.name.span;
-    let mut out: Vec<Named> = CLIENT_METHODS
+    let mut out: Vec<Named> = every
         .iter()
-        .map(|m| Named::derived(m, format!("a method every client has (`{m}`)"), span))
+        .map(|m| Named::derived(m, format!("a method every {kind} has (`{m}`)"), span))
         .collect();
     let mut current = Some(id);
     // Cycles were broken by the `extends` check; the bound is a second guard.

@@ -2,6 +2,9 @@
 //! waiting for its own reply (matched by seqid, so replies may come in any order). Generated
 //! clients wrap a `Channel`.
 
+mod blocking;
+
+pub use blocking::BlockingRuntime;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,9 +1,11 @@
 //! Services: per service a handler trait (methods returning `impl Future + Send`, here), a
 //! typed error per function that declares exceptions ([`errors`]), a client over a `Channel`
 //! ([`client`]), and a server that dispatches by method name, inherited methods going to the
-//! parent's dispatcher ([`server`]). The args and result structs come from
+//! parent's dispatcher ([`server`]), plus a blocking client for synchronous code
+//! ([`blocking`]). The args and result structs come from
 //! [`super::messages`].
 
+mod blocking;
 mod client;
 mod errors;
 mod server;
@@ -119,8 +121,9 @@ pub(super) fn generate_service(cx: &Context<'_>, id: ServiceId) -> TokenStream {
     let conversions = errors::conversions(cx, id, &own);
     let trait_ = generate_trait(cx, id, &own);
     let client = client::generate_client(cx, id);
+    let blocking = blocking::generate_blocking(cx, id);
     let server = server::generate_server(cx, id, &own);
-    quote!(#trait_ #(#errors)* #conversions #client #server)
+    quote!(#trait_ #(#errors)* #conversions #client #blocking #server)
 }
 
 fn generate_trait(cx: &Context<'_>, id: ServiceId, own: &[Method<'_>]) -> TokenStream {

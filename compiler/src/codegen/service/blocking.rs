@@ -1,0 +1,89 @@
+//! The blocking client of a service, for synchronous code: the async client and a runtime of
+//! its own ([`thrift_bidi::BlockingRuntime`]), each method waiting for the async one.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::Method;
+use crate::codegen::types::cg;
+use crate::codegen::Context;
+use crate::ir::ServiceId;
+use crate::naming::ident::to_ident;
+
+pub(super) fn generate_blocking(cx: &Context<'_>, id: ServiceId) -> TokenStream {
+    let cg = cg();
+    let s = &cx.program.services[id.index()];
+    let derived = cx.names.service(id);
+    let (name, client) = (to_ident(&derived.blocking), to_ident(&derived.client));
+    let doc = format!(
+        " A client of `{}` for synchronous code: each method blocks until its reply, on a \
+         runtime of its own whose thread keeps the connection going between calls (and serves \
+         callbacks). Do not call it from async code; use [`{}`] there.",
+        s.name.name, derived.client
+    );
+    let methods = cx
+        .methods(id, s.file)
+        .into_iter()
+        .map(|m| generate_method(&m));
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug)]
+        pub struct #name {
+            client: #client,
+            runtime: #cg::BlockingRuntime,
+        }
+        impl #name {
+            /// Makes blocking calls on `channel`, waiting on `runtime` (the one it was
+            /// connected on).
+            pub fn new(channel: #cg::Channel, runtime: #cg::BlockingRuntime) -> Self {
+                Self { client: #client::new(channel), runtime }
+            }
+            /// Connects to `addr` with the default options, on a runtime of its own.
+            pub fn connect(addr: impl #cg::ToSocketAddrs) -> ::core::result::Result<Self, #cg::Error> {
+                Self::connect_with(#cg::Channel::builder(), addr)
+            }
+            /// Connects with `options` (limits, timeouts, and for a bidirectional service its
+            /// client's `builder(handler)`), on a runtime of its own.
+            pub fn connect_with<C: #cg::MakeCallbacks>(
+                options: #cg::ChannelBuilder<C>,
+                addr: impl #cg::ToSocketAddrs,
+            ) -> ::core::result::Result<Self, #cg::Error> {
+                let runtime = #cg::BlockingRuntime::new()?;
+                let channel = runtime.connect(options, addr)?;
+                ::core::result::Result::Ok(Self::new(channel, runtime))
+            }
+            /// The async client underneath.
+            pub fn client(&self) -> &#client {
+                &self.client
+            }
+            #(#methods)*
+        }
+    }
+}
+
+fn generate_method(m: &Method<'_>) -> TokenStream {
+    let (method, returns, error) = (&m.name, &m.returns, &m.error);
+    let docs = crate::codegen::docs::doc_attrs(m.function.meta.doc.as_deref());
+    let params: Vec<TokenStream> = m
+        .params
+        .iter()
+        .map(|(name, ty)| quote!(#name: #ty))
+        .collect();
+    let names: Vec<_> = m.params.iter().map(|(name, _)| name).collect();
+    let no_wait = m.no_wait.as_ref().map(|no_wait| {
+        let doc = format!(" Like [`Self::{method}`], without waiting: fails with `Busy` while the peer is behind.");
+        quote! {
+            #[doc = #doc]
+            pub fn #no_wait(&self, #(#params),*) -> ::core::result::Result<(), #error> {
+                self.client.#no_wait(#(#names),*)
+            }
+        }
+    });
+    quote! {
+        #docs
+        pub fn #method(&self, #(#params),*) -> ::core::result::Result<#returns, #error> {
+            self.runtime.block_on(self.client.#method(#(#names),*))
+        }
+        #no_wait
+    }
+}
