@@ -8,7 +8,8 @@
 //!   `idl/uuids.thrift`, `idl/services.thrift`, `idl/mailbox.thrift`, `idl/approvals.thrift` and
 //!   `idl/bidi_bench.thrift`.
 //!
-//! Ours is generated with `BTreeMap`s and `proptest` derives for the oracle tests, with the
+//! Ours is generated with `BTreeMap`s, `proptest` derives and serde for the oracle tests (and
+//! the codegen fixtures with serde, for the serde tests), with the
 //! default configuration for the benchmark and the round-trip tests, and (`bench.thrift` only)
 //! in the configuration for speed (zero-copy `ByteString` strings, foldhash maps) for the
 //! benchmark.
@@ -44,7 +45,8 @@ fn main() {
     let mut oracle = Config::new();
     oracle
         .collections(Collections::BTree)
-        .type_attribute(".", "#[derive(proptest_derive::Arbitrary)]");
+        .type_attribute(".", "#[derive(proptest_derive::Arbitrary)]")
+        .serde(".");
     for field in BINARY_FIELDS {
         oracle.field_attribute(
             *field,
@@ -60,6 +62,18 @@ fn main() {
     all.push(manifest.join("idl/approvals.thrift"));
     all.push(manifest.join("idl/bidi_bench.thrift"));
     generate(&Config::new(), &all, &out.join("default"));
+    // The codegen fixtures with serde, for the serde tests.
+    let fixtures = manifest.join("../compiler/tests/fixtures/codegen");
+    println!("cargo:rerun-if-changed={}", fixtures.display());
+    let mut fixture_files: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+        .expect("the fixtures exist")
+        .map(|e| e.expect("readable").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "thrift"))
+        .collect();
+    fixture_files.sort();
+    let mut serde = Config::new();
+    serde.serde(".");
+    generate(&serde, &fixture_files, &out.join("serde_fixtures"));
     let mut fast = Config::new();
     fast.strings(Strings::ByteString)
         .hasher("::foldhash::fast::RandomState");

@@ -47,6 +47,7 @@ pub struct Config {
     pub(crate) type_attributes: Vec<(String, String)>,
     pub(crate) field_attributes: Vec<(String, String)>,
     pub(crate) callbacks: Vec<(String, String)>,
+    pub(crate) serde: Vec<String>,
     out_dir: Option<PathBuf>,
     rerun_if_changed: bool,
 }
@@ -67,6 +68,7 @@ impl Config {
             type_attributes: Vec::new(),
             field_attributes: Vec::new(),
             callbacks: Vec::new(),
+            serde: Vec::new(),
             out_dir: None,
             rerun_if_changed: true,
         }
@@ -126,6 +128,25 @@ impl Config {
         attribute: impl Into<String>,
     ) -> &mut Self {
         self.type_attributes.push((path.into(), attribute.into()));
+        self
+    }
+
+    /// Implements serde's `Serialize` and `Deserialize` for the structs, unions, exceptions and
+    /// enums matching `path` (`"."` for all, `"Type"` or `"module.Type"` for one), in the
+    /// representation [`thrift_bidi::json`] describes: objects keyed by IDL field names, enums
+    /// by member name, binary as base64, NaN as `"NaN"`, maps with other keys than strings,
+    /// integers, enums, binaries and uuids as arrays of pairs. The types a matching type holds
+    /// must match too. The crate needs `thrift-bidi` with its `serde` feature (and nothing
+    /// else: the impls are written out, not derived).
+    ///
+    /// [`thrift_bidi::json`]: https://docs.rs/thrift-bidi/latest/thrift_bidi/json/
+    ///
+    /// ```
+    /// let mut config = thrift_bidi_build::Config::new();
+    /// config.serde(".");
+    /// ```
+    pub fn serde(&mut self, path: impl Into<String>) -> &mut Self {
+        self.serde.push(path.into());
         self
     }
 

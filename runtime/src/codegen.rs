@@ -15,9 +15,9 @@ pub use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, O
 pub use crate::protocol::{ProtocolError, ProtocolErrorKind, Reader, TType, Writer};
 pub use crate::service::Service;
 pub use crate::value::{Value, VecMap, VecSet};
-pub use tokio::net::ToSocketAddrs;
-
-pub use crate::{BlockingRuntime, Channel, ChannelBuilder, Error, MakeCallbacks, Ready};
+pub use crate::{
+    BlockingClient, BlockingRuntime, Channel, ChannelBuilder, Error, MakeCallbacks, Ready,
+};
 
 /// Reads the value of field `field` of `owner`, adding the field to the path of any error.
 #[inline]
@@ -64,3 +64,7 @@ pub fn missing_result(method: &str) -> Error {
         format!("{method} failed: unknown result"),
     ))
 }
+
+/// Serde support for generated types (`Config::serde`).
+#[cfg(feature = "serde")]
+pub use crate::json;

@@ -30,6 +30,8 @@ mod budget;
 mod client;
 mod connection;
 mod error;
+#[cfg(feature = "serde")]
+pub mod json;
 mod message;
 pub mod protocol;
 mod server;
@@ -42,7 +44,8 @@ pub use bidi::Callbacks;
 pub use bytes::Bytes;
 pub use bytestring::ByteString;
 pub use client::{
-    BlockingRuntime, Channel, ChannelBuilder, MadeWith, MakeCallbacks, NoCallbacks, Ready,
+    BlockingClient, BlockingRuntime, Channel, ChannelBuilder, MadeWith, MakeCallbacks, NoCallbacks,
+    Ready,
 };
 pub use error::Error;
 pub use message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};

@@ -91,9 +91,14 @@ pub fn corpus_files() -> Vec<CorpusFile> {
 /// Rust generated from the test IDL, by us and by Apache (see `build.rs`).
 #[allow(missing_docs, unreachable_pub, clippy::all, clippy::pedantic)]
 pub mod generated {
-    /// Ours, with `BTreeMap`s and `proptest` derives, for the oracle tests.
+    /// Ours, with `BTreeMap`s, `proptest` derives and serde, for the oracle tests.
     pub mod oracle {
         include!(concat!(env!("OUT_DIR"), "/oracle/mod.rs"));
+    }
+
+    /// The compiler's codegen fixtures, with serde.
+    pub mod serde_fixtures {
+        include!(concat!(env!("OUT_DIR"), "/serde_fixtures/mod.rs"));
     }
 
     /// Ours, with the default configuration.

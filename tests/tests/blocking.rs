@@ -7,7 +7,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use thrift_bidi::{Connection, Error, Server};
+use thrift_bidi::{BlockingClient as _, Connection, Error, Server};
 use thrift_bidi_tests::generated::default::approvals::{
     Approver, ApproverApproveError, ApproverClient, Denied, Requests, RequestsBlockingClient,
     RequestsClient, RequestsServer, RequestsSubmitError,

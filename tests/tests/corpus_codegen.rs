@@ -1,6 +1,6 @@
 //! Generated code compiles: each repository directory of the corpus is generated in one call
 //! (every file, with the include directories the corpus's `check-apache.sh` uses, less
-//! [`LEFT_OUT`]), each mounted as one module of a scratch crate (`target/corpus-codegen`), and
+//! [`LEFT_OUT`], with serde on every type), each mounted as one module of a scratch crate (`target/corpus-codegen`), and
 //! the crate is built with cargo against our runtime, under `-D warnings` with clippy's
 //! pedantic lints. Build errors are traced back to the repository whose code they are in.
 
@@ -52,7 +52,9 @@ fn each_corpus_repository_is_generated_in_one_call_and_builds() {
     let mut failed = BTreeSet::new();
     for (i, repository) in repositories.values().enumerate() {
         let module = format!("r{i:02}");
-        match Config::new().generate(&repository.files, &repository.include_dirs) {
+        let mut config = Config::new();
+        config.serde(".");
+        match config.generate(&repository.files, &repository.include_dirs) {
             Ok(generated) => {
                 generated.write(&src.join(&module)).expect("writable");
                 let _ = writeln!(
@@ -68,7 +70,7 @@ fn each_corpus_repository_is_generated_in_one_call_and_builds() {
     }
     mount_fixtures(krate.workspace(), &src, &mut lib);
     krate.write("src/lib.rs", &lib);
-    krate.manifest(&[], "", false);
+    krate.manifest(&["serde"], "", false);
     let output = krate.cargo("clippy", STRICT);
     let stderr = String::from_utf8_lossy(&output.stderr);
     for line in stderr.lines().filter(|l| l.contains(": error")) {

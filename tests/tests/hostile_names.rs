@@ -2,8 +2,9 @@
 //! (`{S}Client`, `{S}{F}Args`, `try_{f}`, `Rpc`, `success`, `new`, …), prelude names, and
 //! names that differ only in case or underscores, drawn at random (proptest, fixed seed) into
 //! small IDL files. Each file must get an error diagnostic or Rust that builds: the ones that
-//! check clean are generated, each as a module of one scratch crate, built under `-D warnings`
-//! and clippy's pedantic lints.
+//! check clean are generated (with serde), each as a module of one scratch crate, built under
+//! `-D warnings` and clippy's pedantic lints. The pool also holds the names generated code
+//! uses inside its impls (`A`, `S`, `W`, `Visit`, `map`, …).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -76,6 +77,22 @@ const POOL: &[&str] = &[
     "try_{f}",
     "{s}",
     "{F}",
+    "A",
+    "S",
+    "D",
+    "W",
+    "R",
+    "H",
+    "F",
+    "C",
+    "Visit",
+    "map",
+    "key",
+    "value",
+    "Key",
+    "Ser",
+    "De",
+    "Json",
 ];
 
 const CASES: usize = 64;
@@ -162,6 +179,7 @@ fn hostile_names_get_a_diagnostic_or_rust_that_builds() {
             continue;
         }
         let code = Config::new()
+            .serde(".")
             .generate_checked(&checked)
             .unwrap_or_else(|e| {
                 panic!("case {case} checks clean but does not generate: {e}\n{text}")
@@ -175,7 +193,7 @@ fn hostile_names_get_a_diagnostic_or_rust_that_builds() {
         generated.push((case, text));
     }
     krate.write("src/lib.rs", &lib);
-    krate.manifest(&[], "", false);
+    krate.manifest(&["serde"], "", false);
     let output = krate.cargo("clippy", STRICT);
     let stderr = String::from_utf8_lossy(&output.stderr);
     for (case, text) in &generated {

@@ -30,9 +30,11 @@ service Chat {
 } (bidi.callback = "ChatCallback")
 "#;
 
-const BUILD_RS: &str = r#"//! Generates the chat module.
+const BUILD_RS: &str = r#"//! Generates the chat module, with serde.
 fn main() -> Result<(), thrift_bidi_build::Error> {
-    thrift_bidi_build::compile(&["idl/chat.thrift"], &["idl"])
+    thrift_bidi_build::Config::new()
+        .serde(".")
+        .compile(&["idl/chat.thrift"], &["idl"])
 }
 "#;
 
@@ -67,7 +69,7 @@ fn user_crate(name: &str) -> Scratch {
     let krate = Scratch::new(name);
     krate.write("idl/chat.thrift", IDL);
     krate.write("build.rs", BUILD_RS);
-    krate.manifest(&[], "", true);
+    krate.manifest(&["serde"], "", true);
     krate
 }
 

@@ -47,6 +47,9 @@ pub(super) fn generate_enum(cx: &Context<'_>, id: EnumId) -> TokenStream {
     let default = members
         .first()
         .map_or(quote!(Self(0)), |m| quote!(Self::#m));
+    let serde = cx
+        .serde(&cx.idl_path(e.file, idl_name))
+        .then(|| super::serde::generate_enum(&name));
     quote! {
         #docs
         #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -98,12 +101,14 @@ pub(super) fn generate_enum(cx: &Context<'_>, id: EnumId) -> TokenStream {
 
         impl #cg::Value for #name {
             const TTYPE: #cg::TType = #cg::TType::I32;
-            fn write<W: #cg::Writer>(&self, w: &mut W) {
+            fn write<__W: #cg::Writer>(&self, w: &mut __W) {
                 w.write_i32(self.0);
             }
-            fn read<R: #cg::Reader>(r: &mut R) -> ::core::result::Result<Self, #cg::ProtocolError> {
+            fn read<__R: #cg::Reader>(r: &mut __R) -> ::core::result::Result<Self, #cg::ProtocolError> {
                 r.read_i32().map(Self)
             }
         }
+
+        #serde
     }
 }

@@ -6,6 +6,7 @@ mod docs;
 mod enums;
 mod items;
 pub(crate) mod messages;
+mod serde;
 mod service;
 mod structs;
 mod traits;

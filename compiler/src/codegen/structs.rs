@@ -53,6 +53,8 @@ pub(super) fn generate_struct(cx: &Context<'_>, id: StructId) -> TokenStream {
     let default = generate_default(cx, id, &name);
     let value = generate_value(cx, id, &name);
     let error = (s.kind == StructKind::Exception).then(|| generate_error(&name));
+    let serde =
+        (!message && cx.serde(&idl_path)).then(|| super::serde::generate_struct(cx, id, &name));
     quote! {
         #docs
         #derives
@@ -65,6 +67,7 @@ pub(super) fn generate_struct(cx: &Context<'_>, id: StructId) -> TokenStream {
         #default
         #value
         #error
+        #serde
     }
 }
 
@@ -121,7 +124,7 @@ fn generate_value(cx: &Context<'_>, id: StructId, name: &Ident) -> TokenStream {
     quote! {
         impl #cg::Value for #name {
             const TTYPE: #cg::TType = #cg::TType::Struct;
-            fn write<W: #cg::Writer>(&self, w: &mut W) {
+            fn write<__W: #cg::Writer>(&self, w: &mut __W) {
                 w.write_struct_begin();
                 #(#writes)*
                 w.write_field_stop();
@@ -178,7 +181,7 @@ fn generate_read(cx: &Context<'_>, id: StructId, s: &Struct) -> TokenStream {
         }
     };
     quote! {
-        fn read<R: #cg::Reader>(r: &mut R) -> ::core::result::Result<Self, #cg::ProtocolError> {
+        fn read<__R: #cg::Reader>(r: &mut __R) -> ::core::result::Result<Self, #cg::ProtocolError> {
             r.read_struct_begin()?;
             #(let mut #locals = ::core::option::Option::None;)*
             #fields

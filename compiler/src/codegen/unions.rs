@@ -56,7 +56,7 @@ pub(super) fn generate_union(cx: &Context<'_>, id: StructId) -> TokenStream {
         quote! {
             impl #cg::Value for #name {
                 const TTYPE: #cg::TType = #cg::TType::Struct;
-                fn write<W: #cg::Writer>(&self, w: &mut W) {
+                fn write<__W: #cg::Writer>(&self, w: &mut __W) {
                     w.write_struct_begin();
                     match self {
                         #(#writes)*
@@ -64,7 +64,7 @@ pub(super) fn generate_union(cx: &Context<'_>, id: StructId) -> TokenStream {
                     w.write_field_stop();
                     w.write_struct_end();
                 }
-                fn read<R: #cg::Reader>(r: &mut R) -> ::core::result::Result<Self, #cg::ProtocolError> {
+                fn read<__R: #cg::Reader>(r: &mut __R) -> ::core::result::Result<Self, #cg::ProtocolError> {
                     r.read_struct_begin()?;
                     let mut found = ::core::option::Option::None;
                     let mut count = 0usize;
@@ -88,6 +88,9 @@ pub(super) fn generate_union(cx: &Context<'_>, id: StructId) -> TokenStream {
             }
         }
     };
+    let serde = cx
+        .serde(&idl_path)
+        .then(|| super::serde::generate_union(cx, id, &name, &variants));
     quote! {
         #docs
         #derives
@@ -98,6 +101,7 @@ pub(super) fn generate_union(cx: &Context<'_>, id: StructId) -> TokenStream {
         }
 
         #value_impl
+        #serde
     }
 }
 
@@ -107,10 +111,10 @@ fn generate_empty_value(name: &proc_macro2::Ident, owner: &str) -> TokenStream {
     quote! {
         impl #cg::Value for #name {
             const TTYPE: #cg::TType = #cg::TType::Struct;
-            fn write<W: #cg::Writer>(&self, _: &mut W) {
+            fn write<__W: #cg::Writer>(&self, _: &mut __W) {
                 match *self {}
             }
-            fn read<R: #cg::Reader>(r: &mut R) -> ::core::result::Result<Self, #cg::ProtocolError> {
+            fn read<__R: #cg::Reader>(r: &mut __R) -> ::core::result::Result<Self, #cg::ProtocolError> {
                 r.skip(#cg::TType::Struct)?;
                 ::core::result::Result::Err(#cg::bad_union(#owner, 0))
             }

@@ -15,8 +15,9 @@ use crate::source::Span;
 /// of a bidirectional client among them: any service can be paired through `Config`).
 pub(crate) const CLIENT_METHODS: &[&str] = &["new", "channel", "builder", "builder_with"];
 
-/// Methods every generated blocking client has.
-pub(crate) const BLOCKING_METHODS: &[&str] = &["new", "connect", "connect_with", "client"];
+/// Methods every generated blocking client has (its constructors that connect are the
+/// `thrift_bidi::BlockingClient` trait's, so they take no function's name).
+pub(crate) const BLOCKING_METHODS: &[&str] = &["new", "channel"];
 
 /// The variant of every error enum that holds a failed call.
 pub(crate) const RPC_VARIANT: &str = "Rpc";

@@ -89,3 +89,34 @@ impl Drop for Driver {
         }
     }
 }
+
+/// What generated blocking clients (`{Service}BlockingClient`) have in common: connecting on
+/// a runtime of their own. (Associated functions of a trait, so that no IDL function's name
+/// is taken: a function called `connect` keeps its method.)
+///
+/// ```no_run
+/// # fn call<Client: thrift_bidi::BlockingClient>() -> Result<(), thrift_bidi::Error> {
+/// use thrift_bidi::BlockingClient as _;
+/// let client = Client::connect("127.0.0.1:9090")?;
+/// # Ok(()) }
+/// ```
+pub trait BlockingClient: Sized {
+    /// Makes blocking calls on `channel`, waiting on `runtime` (the one it was connected on).
+    fn from_parts(channel: Channel, runtime: BlockingRuntime) -> Self;
+
+    /// Connects to `addr` with the default options, on a runtime of its own.
+    fn connect(addr: impl ToSocketAddrs) -> Result<Self, Error> {
+        Self::connect_with(Channel::builder(), addr)
+    }
+
+    /// Connects with `options` (limits, timeouts, and for a bidirectional service its async
+    /// client's `builder(handler)`), on a runtime of its own.
+    fn connect_with<C: MakeCallbacks>(
+        options: ChannelBuilder<C>,
+        addr: impl ToSocketAddrs,
+    ) -> Result<Self, Error> {
+        let runtime = BlockingRuntime::new()?;
+        let channel = runtime.connect(options, addr)?;
+        Ok(Self::from_parts(channel, runtime))
+    }
+}

@@ -4,7 +4,7 @@
 
 mod blocking;
 
-pub use blocking::BlockingRuntime;
+pub use blocking::{BlockingClient, BlockingRuntime};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;

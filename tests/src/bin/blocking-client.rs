@@ -4,6 +4,8 @@
 
 use std::process::ExitCode;
 
+use thrift_bidi::BlockingClient as _;
+
 use thrift_bidi_tests::generated::default::thrift_test::{
     ThriftTestBlockingClient, ThriftTestTestExceptionError, Xception,
 };

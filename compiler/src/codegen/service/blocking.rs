@@ -1,5 +1,6 @@
 //! The blocking client of a service, for synchronous code: the async client and a runtime of
-//! its own ([`thrift_bidi::BlockingRuntime`]), each method waiting for the async one.
+//! its own (`thrift_bidi::BlockingRuntime`), each method waiting for the async one; it connects
+//! through the `thrift_bidi::BlockingClient` trait.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -38,25 +39,16 @@ pub(super) fn generate_blocking(cx: &Context<'_>, id: ServiceId) -> TokenStream 
             pub fn new(channel: #cg::Channel, runtime: #cg::BlockingRuntime) -> Self {
                 Self { client: #client::new(channel), runtime }
             }
-            /// Connects to `addr` with the default options, on a runtime of its own.
-            pub fn connect(addr: impl #cg::ToSocketAddrs) -> ::core::result::Result<Self, #cg::Error> {
-                Self::connect_with(#cg::Channel::builder(), addr)
-            }
-            /// Connects with `options` (limits, timeouts, and for a bidirectional service its
-            /// client's `builder(handler)`), on a runtime of its own.
-            pub fn connect_with<C: #cg::MakeCallbacks>(
-                options: #cg::ChannelBuilder<C>,
-                addr: impl #cg::ToSocketAddrs,
-            ) -> ::core::result::Result<Self, #cg::Error> {
-                let runtime = #cg::BlockingRuntime::new()?;
-                let channel = runtime.connect(options, addr)?;
-                ::core::result::Result::Ok(Self::new(channel, runtime))
-            }
-            /// The async client underneath.
-            pub fn client(&self) -> &#client {
-                &self.client
+            /// The connection the calls go over.
+            pub fn channel(&self) -> &#cg::Channel {
+                self.client.channel()
             }
             #(#methods)*
+        }
+        impl #cg::BlockingClient for #name {
+            fn from_parts(channel: #cg::Channel, runtime: #cg::BlockingRuntime) -> Self {
+                Self::new(channel, runtime)
+            }
         }
     }
 }

@@ -63,15 +63,15 @@ fn typed_callbacks(cx: &Context<'_>, id: ServiceId) -> TokenStream {
     );
     quote! {
         #[doc = #doc]
-        pub fn builder<H: #handler>(handler: H) -> #cg::ChannelBuilder<#cg::Ready<#prefix #server<H>>> {
+        pub fn builder<__H: #handler>(handler: __H) -> #cg::ChannelBuilder<#cg::Ready<#prefix #server<__H>>> {
             #cg::Channel::builder().callbacks(#prefix #server::new(handler))
         }
         /// Like [`Self::builder`], with the handler made from a channel to the server, so
         /// that a callback can call the server in turn.
-        pub fn builder_with<H, F>(make: F) -> #cg::ChannelBuilder<impl #cg::MakeCallbacks<Service = #prefix #server<H>>>
+        pub fn builder_with<__H, __F>(make: __F) -> #cg::ChannelBuilder<impl #cg::MakeCallbacks<Service = #prefix #server<__H>>>
         where
-            H: #handler,
-            F: ::core::ops::FnOnce(&#cg::Channel) -> H,
+            __H: #handler,
+            __F: ::core::ops::FnOnce(&#cg::Channel) -> __H,
         {
             #cg::Channel::builder().callbacks_with(move |channel: &#cg::Channel| #prefix #server::new(make(channel)))
         }

@@ -46,23 +46,23 @@ pub(super) fn generate_server(cx: &Context<'_>, id: ServiceId, own: &[Method<'_>
     quote! {
         #[doc = #doc]
         #[derive(Debug)]
-        pub struct #name<H>(::std::sync::Arc<H>);
-        impl<H> #name<H> {
+        pub struct #name<__H>(::std::sync::Arc<__H>);
+        impl<__H> #name<__H> {
             /// Serves `handler`.
-            pub fn new(handler: H) -> Self {
+            pub fn new(handler: __H) -> Self {
                 Self(::std::sync::Arc::new(handler))
             }
             /// Serves a shared handler.
-            pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
+            pub fn from_arc(handler: ::std::sync::Arc<__H>) -> Self {
                 Self(handler)
             }
         }
-        impl<H> ::core::clone::Clone for #name<H> {
+        impl<__H> ::core::clone::Clone for #name<__H> {
             fn clone(&self) -> Self {
                 Self(self.0.clone())
             }
         }
-        impl<H: #trait_> #cg::Service for #name<H> {
+        impl<__H: #trait_> #cg::Service for #name<__H> {
             async fn call(&self, call: #cg::Incoming) -> ::core::option::Option<#cg::Outgoing> {
                 #dispatch(&*self.0, call).await
             }
@@ -72,7 +72,7 @@ pub(super) fn generate_server(cx: &Context<'_>, id: ServiceId, own: &[Method<'_>
             #callback
         }
         #[doc(hidden)]
-        pub async fn #dispatch<H: #trait_ + ?Sized>(handler: &H, call: #cg::Incoming) -> ::core::option::Option<#cg::Outgoing> {
+        pub async fn #dispatch<__H: #trait_ + ?Sized>(handler: &__H, call: #cg::Incoming) -> ::core::option::Option<#cg::Outgoing> {
             match call.method() {
                 #(#arms)*
                 _ => #fallback,
