@@ -79,6 +79,18 @@ fn main() {
         .hasher("::foldhash::fast::RandomState");
     generate(&fast, &apache_files[1..2], &out.join("fast"));
     apache(&apache_files, &out.join("apache"));
+    // Unknown fields: Apache's Rust for the newer IDL, ours for the older one keeping them.
+    let v2 = manifest.join("idl/evolution_v2.thrift");
+    apache(std::slice::from_ref(&v2), &out.join("apache"));
+    let mut keep = Config::new();
+    for name in ["Record", "Inner", "Choice"] {
+        keep.keep_unknown_fields(format!("evolution_v1.{name}"));
+    }
+    generate(
+        &keep,
+        &[manifest.join("idl/evolution_v1.thrift")],
+        &out.join("unknown"),
+    );
     // Apache's Python for ThriftTest, for the Python peers of the cross test.
     thrift("py", &idl.join("ThriftTest.thrift"), &out.join("gen-py"));
     // And for the chat, for the plain Python peers of the bidirectional tests.

@@ -48,6 +48,7 @@ pub struct Config {
     pub(crate) field_attributes: Vec<(String, String)>,
     pub(crate) callbacks: Vec<(String, String)>,
     pub(crate) serde: Vec<String>,
+    pub(crate) keep_unknown: Vec<String>,
     out_dir: Option<PathBuf>,
     rerun_if_changed: bool,
 }
@@ -69,6 +70,7 @@ impl Config {
             field_attributes: Vec::new(),
             callbacks: Vec::new(),
             serde: Vec::new(),
+            keep_unknown: Vec::new(),
             out_dir: None,
             rerun_if_changed: true,
         }
@@ -147,6 +149,23 @@ impl Config {
     /// ```
     pub fn serde(&mut self, path: impl Into<String>) -> &mut Self {
         self.serde.push(path.into());
+        self
+    }
+
+    /// Keeps the fields this side does not know in the structs, exceptions and unions matching
+    /// `path` (`"."` for all): read into a `_unknown_fields: thrift_bidi::value::UnknownFields`
+    /// field (a union gets a `_UnknownFields` variant for a field it does not know), and
+    /// written back after the known fields, in the order they were read, in whichever
+    /// protocol the value is written. A proxy built from an older IDL so passes newer fields
+    /// through. (Byte-for-byte identity is not promised: field order and compact field deltas
+    /// may change.)
+    ///
+    /// ```
+    /// let mut config = thrift_bidi_build::Config::new();
+    /// config.keep_unknown_fields(".");
+    /// ```
+    pub fn keep_unknown_fields(&mut self, path: impl Into<String>) -> &mut Self {
+        self.keep_unknown.push(path.into());
         self
     }
 

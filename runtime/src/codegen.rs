@@ -14,7 +14,7 @@ pub use uuid::Uuid;
 pub use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
 pub use crate::protocol::{ProtocolError, ProtocolErrorKind, Reader, TType, Writer};
 pub use crate::service::Service;
-pub use crate::value::{Value, VecMap, VecSet};
+pub use crate::value::{UnknownFields, Value, VecMap, VecSet};
 pub use crate::{
     BlockingClient, BlockingRuntime, Channel, ChannelBuilder, Error, MakeCallbacks, Ready,
 };

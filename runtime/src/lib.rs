@@ -38,6 +38,7 @@ mod server;
 mod service;
 mod stream;
 mod transport;
+mod unknown;
 pub mod value;
 
 pub use bidi::Callbacks;

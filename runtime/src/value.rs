@@ -2,6 +2,7 @@
 //! code calls these instead of spelling out every container loop, so it stays thin and the
 //! logic is tested once, here.
 
+pub use crate::unknown::UnknownFields;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, Hash};
 

@@ -96,6 +96,11 @@ pub mod generated {
         include!(concat!(env!("OUT_DIR"), "/oracle/mod.rs"));
     }
 
+    /// Ours for `idl/evolution_v1.thrift`, keeping unknown fields.
+    pub mod unknown {
+        include!(concat!(env!("OUT_DIR"), "/unknown/mod.rs"));
+    }
+
     /// The compiler's codegen fixtures, with serde.
     pub mod serde_fixtures {
         include!(concat!(env!("OUT_DIR"), "/serde_fixtures/mod.rs"));
@@ -120,6 +125,9 @@ pub mod generated {
         }
         pub mod bench {
             include!(concat!(env!("OUT_DIR"), "/apache/bench.rs"));
+        }
+        pub mod evolution_v2 {
+            include!(concat!(env!("OUT_DIR"), "/apache/evolution_v2.rs"));
         }
         pub mod everything {
             include!(concat!(env!("OUT_DIR"), "/apache/everything.rs"));

@@ -92,6 +92,19 @@ impl<'a> Context<'a> {
             .collect()
     }
 
+    /// Whether `Config::keep_unknown_fields` asks struct or union `id` to keep unknown fields
+    /// (never an args or result struct).
+    fn keeps_unknown(&self, id: crate::ir::StructId) -> bool {
+        let s = &self.program.structs[id.index()];
+        let full = self.idl_path(s.file, &s.name.name);
+        !self.messages.contains(id)
+            && self
+                .config
+                .keep_unknown
+                .iter()
+                .any(|p| path_matches(p, &full))
+    }
+
     /// The dotted IDL path of a definition of `file`.
     fn idl_path(&self, file: FileId, name: &str) -> String {
         format!("{}.{name}", self.program.files[file.index()].module)

@@ -104,6 +104,8 @@ pub(super) fn generate_struct(cx: &Context<'_>, id: StructId, name: &Ident) -> T
         };
         quote!(#field: #value)
     });
+    // Kept unknown fields are the wire's: JSON has none.
+    let results = results.chain(cx.unknown_init(id, &quote!(::core::default::Default::default())));
     let visit = quote! {
         #(let mut #locals = ::core::option::Option::None;)*
         while let ::core::option::Option::Some(key) = map.next_key::<#json::Key<'de>>()? {
@@ -149,6 +151,13 @@ pub(super) fn generate_union(
     let writes = variants.iter().zip(&idl).map(|(variant, idl)| {
         quote!(Self::#variant(value) => map.serialize_entry(#idl, &#json::Ser(value))?,)
     });
+    let kept = cx.keeps_unknown(id).then(|| {
+        let (variant, message) = (
+            quote::format_ident!("{}", crate::naming::UNKNOWN_VARIANT),
+            format!("union {} holds a field its IDL does not have, which has no JSON form", s.name.name),
+        );
+        quote!(Self::#variant(_) => return ::core::result::Result::Err(<__S::Error as #json::serde::ser::Error>::custom(#message)),)
+    });
 
     let arms = s
         .fields
@@ -186,6 +195,7 @@ pub(super) fn generate_union(
                 let mut map = s.serialize_map(::core::option::Option::Some(1))?;
                 match self {
                     #(#writes)*
+                    #kept
                 }
                 map.end()
             }

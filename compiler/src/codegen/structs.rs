@@ -16,7 +16,7 @@ use super::values::int_literal;
 use super::{unions, Context};
 use crate::ir::{Item, Requiredness, Struct, StructId, StructKind};
 use crate::naming::ident::{allow_case, to_ident, Case};
-use crate::naming::Slot;
+use crate::naming::{Slot, UNKNOWN_FIELD};
 
 pub(super) fn generate_struct(cx: &Context<'_>, id: StructId) -> TokenStream {
     let s = &cx.program.structs[id.index()];
@@ -50,6 +50,13 @@ pub(super) fn generate_struct(cx: &Context<'_>, id: StructId) -> TokenStream {
         let ty = cx.field_type(f, s.file);
         quote!(#docs #attrs pub #field: #ty)
     });
+    let keeps = cx.keeps_unknown(id);
+    let unknown = keeps.then(|| {
+        let (cg, field) = (cg(), format_ident!("{}", UNKNOWN_FIELD));
+        quote!(/// The fields read that the IDL does not have, written back after the others.
+            pub #field: #cg::UnknownFields)
+    });
+    let fields = fields.chain(unknown);
     let default = generate_default(cx, id, &name);
     let value = generate_value(cx, id, &name);
     let error = (s.kind == StructKind::Exception).then(|| generate_error(&name));
@@ -72,6 +79,12 @@ pub(super) fn generate_struct(cx: &Context<'_>, id: StructId) -> TokenStream {
 }
 
 impl Context<'_> {
+    /// `_unknown_fields: value`, for a struct that keeps unknown fields.
+    pub(super) fn unknown_init(&self, id: StructId, value: &TokenStream) -> Option<TokenStream> {
+        let field = format_ident!("{}", UNKNOWN_FIELD);
+        self.keeps_unknown(id).then(|| quote!(#field: #value))
+    }
+
     /// The derive attribute of a struct or union; `Default` only when asked for and possible.
     pub(super) fn derives(&self, id: StructId, derive_default: bool) -> TokenStream {
         let traits = self.traits.of_struct(id);
@@ -94,6 +107,7 @@ fn generate_default(cx: &Context<'_>, id: StructId, name: &Ident) -> TokenStream
         let value = cx.field_default(f, s.file);
         quote!(#field: #value)
     });
+    let fields = fields.chain(cx.unknown_init(id, &quote!(::core::default::Default::default())));
     quote! {
         impl ::core::default::Default for #name {
             fn default() -> Self {
@@ -121,12 +135,17 @@ fn generate_value(cx: &Context<'_>, id: StructId, name: &Ident) -> TokenStream {
         }
     });
     let read = generate_read(cx, id, s);
+    let unknown = cx.keeps_unknown(id).then(|| {
+        let field = format_ident!("{}", UNKNOWN_FIELD);
+        quote!(self.#field.write(w);)
+    });
     quote! {
         impl #cg::Value for #name {
             const TTYPE: #cg::TType = #cg::TType::Struct;
             fn write<__W: #cg::Writer>(&self, w: &mut __W) {
                 w.write_struct_begin();
                 #(#writes)*
+                #unknown
                 w.write_field_stop();
                 w.write_struct_end();
             }
@@ -164,7 +183,16 @@ fn generate_read(cx: &Context<'_>, id: StructId, s: &Struct) -> TokenStream {
             };
             quote!(#field: #value)
         });
-    let fields = if s.fields.is_empty() {
+    let keeps = cx.keeps_unknown(id);
+    let (unknown, other) = if keeps {
+        (
+            quote!(let mut unknown = #cg::UnknownFields::default();),
+            quote!(unknown.keep(r, id, ty)?),
+        )
+    } else {
+        (TokenStream::new(), quote!(r.skip(ty)?))
+    };
+    let fields = if s.fields.is_empty() && !keeps {
         quote! {
             while let ::core::option::Option::Some((ty, _)) = r.read_field_begin()? {
                 r.skip(ty)?;
@@ -175,15 +203,17 @@ fn generate_read(cx: &Context<'_>, id: StructId, s: &Struct) -> TokenStream {
             while let ::core::option::Option::Some((ty, id)) = r.read_field_begin()? {
                 match (id, ty) {
                     #(#arms)*
-                    _ => r.skip(ty)?,
+                    _ => #other,
                 }
             }
         }
     };
+    let results = results.chain(cx.unknown_init(id, &quote!(unknown)));
     quote! {
         fn read<__R: #cg::Reader>(r: &mut __R) -> ::core::result::Result<Self, #cg::ProtocolError> {
             r.read_struct_begin()?;
             #(let mut #locals = ::core::option::Option::None;)*
+            #unknown
             #fields
             r.read_struct_end();
             ::core::result::Result::Ok(Self { #(#results,)* })

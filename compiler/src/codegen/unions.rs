@@ -2,7 +2,7 @@
 //! exactly one field set; decoding one with none this side knows, or with several, fails.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::docs::doc_attrs;
 use super::types::cg;
@@ -10,7 +10,7 @@ use super::values::int_literal;
 use super::Context;
 use crate::ir::{Item, StructId};
 use crate::naming::ident::{allow_case, to_ident, Case};
-use crate::naming::Slot;
+use crate::naming::{Slot, UNKNOWN_VARIANT};
 
 pub(super) fn generate_union(cx: &Context<'_>, id: StructId) -> TokenStream {
     let cg = cg();
@@ -50,6 +50,13 @@ pub(super) fn generate_union(cx: &Context<'_>, id: StructId) -> TokenStream {
         let (field_id, ttype, idl) = (int_literal(f.id.into()), cx.ttype(&f.ty), &f.name.name);
         quote!((#field_id, #ttype) => Self::#variant(#cg::read_field(r, #owner, #idl)?),)
     });
+    let Kept {
+        variant: unknown_variant,
+        write: unknown_write,
+        init: unknown_init,
+        read: unknown_read,
+        found,
+    } = kept(cx, id, owner);
     let value_impl = if s.fields.is_empty() {
         generate_empty_value(&name, owner)
     } else {
@@ -60,6 +67,7 @@ pub(super) fn generate_union(cx: &Context<'_>, id: StructId) -> TokenStream {
                     w.write_struct_begin();
                     match self {
                         #(#writes)*
+                        #unknown_write
                     }
                     w.write_field_stop();
                     w.write_struct_end();
@@ -68,11 +76,12 @@ pub(super) fn generate_union(cx: &Context<'_>, id: StructId) -> TokenStream {
                     r.read_struct_begin()?;
                     let mut found = ::core::option::Option::None;
                     let mut count = 0usize;
+                    #unknown_init
                     while let ::core::option::Option::Some((ty, id)) = r.read_field_begin()? {
                         let value = match (id, ty) {
                             #(#reads)*
                             _ => {
-                                r.skip(ty)?;
+                                #unknown_read;
                                 continue;
                             }
                         };
@@ -80,10 +89,7 @@ pub(super) fn generate_union(cx: &Context<'_>, id: StructId) -> TokenStream {
                         found = ::core::option::Option::Some(value);
                     }
                     r.read_struct_end();
-                    match found {
-                        ::core::option::Option::Some(value) if count == 1 => ::core::result::Result::Ok(value),
-                        _ => ::core::result::Result::Err(#cg::bad_union(#owner, count)),
-                    }
+                    #found
                 }
             }
         }
@@ -98,6 +104,7 @@ pub(super) fn generate_union(cx: &Context<'_>, id: StructId) -> TokenStream {
         #allow
         pub enum #name {
             #(#definitions,)*
+            #unknown_variant
         }
 
         #value_impl
@@ -118,6 +125,53 @@ fn generate_empty_value(name: &proc_macro2::Ident, owner: &str) -> TokenStream {
                 r.skip(#cg::TType::Struct)?;
                 ::core::result::Result::Err(#cg::bad_union(#owner, 0))
             }
+        }
+    }
+}
+
+/// The parts of a union's code that differ when it keeps unknown fields
+/// (`Config::keep_unknown_fields`): its `_UnknownFields` variant, how that is written, and how
+/// reading ends.
+struct Kept {
+    variant: TokenStream,
+    write: TokenStream,
+    init: TokenStream,
+    read: TokenStream,
+    found: TokenStream,
+}
+
+fn kept(cx: &Context<'_>, id: StructId, owner: &str) -> Kept {
+    let cg = cg();
+    let s = &cx.program.structs[id.index()];
+    let keeps = cx.keeps_unknown(id) && !s.fields.is_empty();
+    let kept = format_ident!("{}", UNKNOWN_VARIANT);
+    if keeps {
+        Kept {
+            variant: quote!(/// A field the IDL does not have, kept to be written back.
+                #kept(#cg::UnknownFields),),
+            write: quote!(Self::#kept(fields) => fields.write(w),),
+            init: quote!(let mut unknown = #cg::UnknownFields::default();),
+            read: quote!(unknown.keep(r, id, ty)?),
+            found: quote! {
+                match found {
+                    ::core::option::Option::Some(value) if count == 1 && unknown.is_empty() => ::core::result::Result::Ok(value),
+                    ::core::option::Option::None if unknown.len() == 1 => ::core::result::Result::Ok(Self::#kept(unknown)),
+                    _ => ::core::result::Result::Err(#cg::bad_union(#owner, count + unknown.len())),
+                }
+            },
+        }
+    } else {
+        Kept {
+            variant: TokenStream::new(),
+            write: TokenStream::new(),
+            init: TokenStream::new(),
+            read: quote!(r.skip(ty)?),
+            found: quote! {
+                match found {
+                    ::core::option::Option::Some(value) if count == 1 => ::core::result::Result::Ok(value),
+                    _ => ::core::result::Result::Err(#cg::bad_union(#owner, count)),
+                }
+            },
         }
     }
 }

@@ -106,6 +106,8 @@ impl Context<'_> {
             };
             quote!(#name: #value)
         });
+        let unknown = self.unknown_init(id, &quote!(::core::default::Default::default()));
+        let fields = fields.chain(unknown);
         quote!(#path { #(#fields),* })
     }
 

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use super::ident::{self, Case};
 use super::{Names, Slot};
-use crate::ir::{Item, Program, ServiceId};
+use crate::ir::{Item, Program, ServiceId, StructId, StructKind};
 use crate::source::Span;
 
 /// Methods every generated client has, whatever its service (the typed-callback constructors
@@ -21,6 +21,13 @@ pub(crate) const BLOCKING_METHODS: &[&str] = &["new", "channel"];
 
 /// The variant of every error enum that holds a failed call.
 pub(crate) const RPC_VARIANT: &str = "Rpc";
+
+/// The field of a struct that keeps the fields its IDL does not have
+/// (`Config::keep_unknown_fields`).
+pub(crate) const UNKNOWN_FIELD: &str = "_unknown_fields";
+
+/// The variant of a union that keeps a field its IDL does not have.
+pub(crate) const UNKNOWN_VARIANT: &str = "_UnknownFields";
 
 /// The result struct field of a function's return value.
 pub(crate) const SUCCESS_FIELD: &str = "success";
@@ -75,6 +82,10 @@ pub(crate) fn service_names(program: &Program, names: &Names, id: ServiceId) -> 
 /// and values, and a function's result fields and error variants.
 pub(crate) fn reserved(program: &Program, names: &Names) -> HashMap<Slot, Vec<String>> {
     let mut out: HashMap<Slot, Vec<String>> = HashMap::new();
+    for (i, s) in program.structs.iter().enumerate() {
+        let slot = Slot::Fields(StructId::from_index(i));
+        out.insert(slot, vec![unknown_member(s.kind).0.to_owned()]);
+    }
     for (i, service) in program.services.iter().enumerate() {
         let id = ServiceId::from_index(i);
         let derived = names.service(id);
@@ -153,6 +164,21 @@ pub(crate) fn clashes(program: &Program, names: &Names) -> Vec<Vec<Named>> {
         }
         out.push(types);
         out.push(values);
+    }
+    for (i, s) in program.structs.iter().enumerate() {
+        let slot = Slot::Fields(StructId::from_index(i));
+        let mut fields: Vec<Named> = s
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(f, field)| {
+                let what = format!("field `{}`", field.name.name);
+                Named::user(names.entry(slot, f), what, field.name.span)
+            })
+            .collect();
+        let (kept, what) = unknown_member(s.kind);
+        fields.push(Named::derived(kept, what.to_owned(), s.name.span));
+        out.push(fields);
     }
     for index in 0..program.services.len() {
         let id = ServiceId::from_index(index);
@@ -277,6 +303,14 @@ fn function_namespaces(program: &Program, names: &Names, id: ServiceId) -> Vec<V
         }
     }
     out
+}
+
+/// The member that keeps unknown fields in a struct or union of this kind.
+fn unknown_member(kind: StructKind) -> (&'static str, &'static str) {
+    match kind {
+        StructKind::Union => (UNKNOWN_VARIANT, "the variant that keeps unknown fields"),
+        _ => (UNKNOWN_FIELD, "the field that keeps unknown fields"),
+    }
 }
 
 /// What kind of definition an item is, and its name.

@@ -12,7 +12,9 @@ use std::collections::HashMap;
 use crate::codegen::messages::Messages;
 use crate::ir::{EnumId, Ident, Item, Meta, Program, ServiceId, StructId, StructKind};
 use crate::source::FileId;
-pub(crate) use derived::{clashes, Named, ServiceNames, RPC_VARIANT, SUCCESS_FIELD};
+pub(crate) use derived::{
+    clashes, Named, ServiceNames, RPC_VARIANT, SUCCESS_FIELD, UNKNOWN_FIELD, UNKNOWN_VARIANT,
+};
 use ident::{Assigned, Case};
 pub(crate) use modules::modules;
 

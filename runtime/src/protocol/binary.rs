@@ -155,6 +155,12 @@ fn negative(len: i32, what: &str) -> ProtocolError {
 }
 
 impl Reader for BinaryReader {
+    fn read_raw(&mut self, ty: TType) -> Result<(super::Protocol, Bytes), ProtocolError> {
+        let start = self.input.position();
+        self.skip(ty)?;
+        Ok((super::Protocol::Binary, self.input.since(start)))
+    }
+
     fn read_message_begin(&mut self) -> Result<MessageHeader, ProtocolError> {
         let first = self.read_i32()?;
         #[allow(clippy::cast_sign_loss)] // the version is a bit pattern

@@ -308,6 +308,12 @@ fn out_of_range(value: i64, what: &str) -> ProtocolError {
 }
 
 impl Reader for CompactReader {
+    fn read_raw(&mut self, ty: TType) -> Result<(super::Protocol, Bytes), ProtocolError> {
+        let start = self.input.position();
+        self.skip(ty)?;
+        Ok((super::Protocol::Compact, self.input.since(start)))
+    }
+
     fn read_message_begin(&mut self) -> Result<MessageHeader, ProtocolError> {
         let id = self.input.byte()?;
         if id != PROTOCOL_ID {

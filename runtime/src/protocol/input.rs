@@ -74,6 +74,11 @@ impl Input {
         self.pos
     }
 
+    /// The bytes read since `start`.
+    pub(super) fn since(&self, start: usize) -> bytes::Bytes {
+        self.data.slice(start..self.pos)
+    }
+
     /// Goes back to `pos` (the start of a value the bytes ran out in).
     pub(crate) fn rewind(&mut self, pos: usize) {
         self.pos = pos;

@@ -274,6 +274,11 @@ pub trait Reader {
     /// [`Limits::max_decoded`].
     fn charge(&mut self, bytes: usize) -> Result<(), ProtocolError>;
 
+    /// Reads a value of type `ty` (not a bool) and hands back the bytes it takes, with the
+    /// protocol they are in, for keeping a field this side does not know
+    /// ([`crate::value::UnknownFields`]).
+    fn read_raw(&mut self, ty: TType) -> Result<(Protocol, bytes::Bytes), ProtocolError>;
+
     /// Reads and discards a value of type `ty` (unknown fields, unknown result fields).
     fn skip(&mut self, ty: TType) -> Result<(), ProtocolError> {
         match ty {
