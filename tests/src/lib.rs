@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod approvals;
 pub mod cross;
 pub mod fuzz;
 pub mod peers;

@@ -7,10 +7,11 @@
 use std::process::Command;
 use std::time::Duration;
 
-use thrift_bidi::{BlockingClient as _, Connection, Error, Server};
+use thrift_bidi::{BlockingClient as _, Error, Server};
+use thrift_bidi_tests::approvals::desk;
 use thrift_bidi_tests::generated::default::approvals::{
-    Approver, ApproverApproveError, ApproverClient, Denied, Requests, RequestsBlockingClient,
-    RequestsClient, RequestsServer, RequestsSubmitError,
+    Approver, ApproverApproveError, Denied, RequestsBlockingClient, RequestsClient,
+    RequestsSubmitError,
 };
 use thrift_bidi_tests::peers::{run_client, start_server};
 
@@ -45,18 +46,6 @@ impl Approver for Picky {
     }
 }
 
-/// Has the connection's client approve each request.
-struct Desk {
-    approver: ApproverClient,
-}
-
-impl Requests for Desk {
-    async fn submit(&self, request: String) -> Result<String, RequestsSubmitError> {
-        let approved = self.approver.approve(request.clone()).await?;
-        Ok(format!("{request}: {approved}"))
-    }
-}
-
 #[test]
 fn a_blocking_client_serves_its_callbacks_while_it_waits() {
     // The server runs on a runtime of its own thread; this thread has none.
@@ -67,11 +56,7 @@ fn a_blocking_client_serves_its_callbacks_while_it_waits() {
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             addr_tx.send(listener.local_addr().unwrap()).unwrap();
-            let make = |connection: &Connection| {
-                RequestsServer::new(Desk {
-                    approver: ApproverClient::new(connection.callbacks()),
-                })
-            };
+            let make = desk;
             let shutdown = async move {
                 let _ = tokio::time::timeout(Duration::from_mins(1), stopped).await;
             };

@@ -1,15 +1,16 @@
 //! Typed callbacks over real sockets: a client built with the generated `RequestsClient::builder`
 //! serves an `Approver` (the only handler that constructor accepts), and the server's handler
-//! calls it back and rethrows its `Denied` with `?`, through the generated conversion from the
-//! callback's error into its own (`Denied` under another variant name).
+//! (`thrift_bidi_tests::approvals::Desk`) calls it back and rethrows its `Denied` with `?`,
+//! through the generated conversion from the callback's error into its own (`Denied` under
+//! another variant name).
 #![allow(clippy::unwrap_used)] // helpers of this test binary
 
 use std::time::Duration;
 
-use thrift_bidi::{Connection, Error, Server};
+use thrift_bidi::{Error, Server};
+use thrift_bidi_tests::approvals::desk;
 use thrift_bidi_tests::generated::default::approvals::{
-    Approver, ApproverApproveError, ApproverClient, Denied, Requests, RequestsClient,
-    RequestsServer, RequestsSubmitError,
+    Approver, ApproverApproveError, Denied, RequestsClient, RequestsSubmitError,
 };
 use tokio::net::TcpListener;
 
@@ -30,28 +31,11 @@ impl Approver for Picky {
     }
 }
 
-/// The server side: has the connection's client approve each request.
-struct Desk {
-    approver: ApproverClient,
-}
-
-impl Requests for Desk {
-    async fn submit(&self, request: String) -> Result<String, RequestsSubmitError> {
-        // A denial is rethrown as this function's `refused`, a failed call as its `Rpc`.
-        let approved = self.approver.approve(request.clone()).await?;
-        Ok(format!("{request}: {approved}"))
-    }
-}
-
 #[tokio::test]
 async fn a_handler_rethrows_a_callback_exception_with_the_question_mark() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let make = |connection: &Connection| {
-        RequestsServer::new(Desk {
-            approver: ApproverClient::new(connection.callbacks()),
-        })
-    };
+    let make = desk;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(Server::builder().serve_with(listener, make, async move {
         let _ = stopped.await;
