@@ -91,6 +91,8 @@ fn main() {
         &[manifest.join("idl/evolution_v1.thrift")],
         &out.join("unknown"),
     );
+    let uuid = manifest.join("idl/evolution_uuid.thrift");
+    generate(&Config::new(), &[uuid], &out.join("unknown_uuid"));
     // Apache's Python for ThriftTest, for the Python peers of the cross test.
     thrift("py", &idl.join("ThriftTest.thrift"), &out.join("gen-py"));
     // And for the chat, for the plain Python peers of the bidirectional tests.

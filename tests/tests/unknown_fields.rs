@@ -3,7 +3,9 @@
 //! wire type Apache 0.17 has, nested structs with fields of their own and union variants the
 //! older IDL does not have; ours, built from the older IDL (`idl/evolution_v1.thrift`), reads
 //! it and writes it again, and Apache decodes the record it started from. In binary and
-//! compact (whose bools live in field headers), and from one protocol to the other.
+//! compact (whose bools live in field headers), and from one protocol to the other. Uuids,
+//! which Apache 0.17 lacks, are checked against our own types for the newer IDL
+//! (`idl/evolution_uuid.thrift`).
 #![allow(clippy::unwrap_used)] // helpers of this test binary
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -163,5 +165,28 @@ fn a_fresh_value_has_nothing_to_write_back() {
         let ours: v2::Record = apache_decode(&protocol.to_bytes(&fresh), protocol);
         let theirs: v2::Record = apache_decode(&apache_encode(&only_known, protocol), protocol);
         assert_eq!(ours, theirs, "{protocol:?}");
+    }
+}
+
+#[test]
+fn unknown_uuids_survive_a_proxy() {
+    use thrift_bidi::Uuid;
+    use thrift_bidi_tests::generated::unknown_uuid::evolution_uuid as newer;
+    let original = newer::Record {
+        id: 3,
+        tag: Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef),
+        tags: vec![Uuid::nil(), Uuid::max()],
+        seen: std::collections::HashMap::from([(Uuid::from_u128(9), true)]),
+    };
+    for from in PROTOCOLS {
+        for to in PROTOCOLS {
+            let proxied: v1::Record = from.decode(from.to_bytes(&original)).unwrap();
+            assert_eq!(
+                proxied._unknown_fields.ids().collect::<Vec<_>>(),
+                [30, 31, 32]
+            );
+            let back: newer::Record = to.decode(to.to_bytes(&proxied)).unwrap();
+            assert_eq!(back, original, "{from:?} to {to:?}");
+        }
     }
 }
