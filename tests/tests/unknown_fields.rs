@@ -190,3 +190,28 @@ fn unknown_uuids_survive_a_proxy() {
         }
     }
 }
+
+#[test]
+fn many_small_unknown_fields_are_charged_against_the_decoded_limit() {
+    use thrift_bidi::protocol::{Limits, ProtocolErrorKind};
+    // A binary struct of 100,000 unknown one-byte fields: 400 kB on the wire, each kept field
+    // an entry of a few dozen bytes in memory.
+    let mut bytes = Vec::new();
+    for id in 0..100_000_i32 {
+        bytes.push(3); // i8
+        bytes.extend_from_slice(&i16::try_from(100 + id % 30_000).unwrap().to_be_bytes());
+        bytes.push(1);
+    }
+    bytes.push(0); // stop
+    let limits = Limits {
+        max_decoded: 1 << 20,
+        ..Limits::default()
+    };
+    let error = Protocol::Binary
+        .decode_with_limits::<v1::Inner>(Bytes::from(bytes.clone()), limits)
+        .unwrap_err();
+    assert_eq!(error.kind(), ProtocolErrorKind::SizeLimit, "{error}");
+    // Within the default limit, they are all kept.
+    let kept: v1::Inner = Protocol::Binary.decode(Bytes::from(bytes)).unwrap();
+    assert_eq!(kept._unknown_fields.len(), 100_000);
+}
