@@ -1,248 +1,17 @@
-//! The compact protocol: zigzag varints, field ids as deltas packed with the type, bools in
-//! the field header, little-endian doubles. Written byte-for-byte as Apache's implementations
-//! write it (a field delta of 15 is written in the long form, as Apache's writers do).
+//! The compact protocol's reader.
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::Bytes;
 
-use super::{
+use super::super::{
     Input, Limits, ListHeader, MapHeader, MessageHeader, MessageType, ProtocolError,
-    ProtocolErrorKind, Reader, TType, Writer,
+    ProtocolErrorKind, Reader, TType,
 };
-
-const PROTOCOL_ID: u8 = 0x82;
-const VERSION: u8 = 1;
-
-/// The compact protocol's type nibble.
-#[inline]
-fn compact_type(ty: TType) -> u8 {
-    match ty {
-        TType::Stop => 0,
-        TType::Bool => 1,
-        TType::I8 => 3,
-        TType::I16 => 4,
-        TType::I32 => 5,
-        TType::I64 => 6,
-        TType::Double => 7,
-        TType::String => 8,
-        TType::List => 9,
-        TType::Set => 10,
-        TType::Map => 11,
-        TType::Struct => 12,
-        TType::Uuid => 13,
-    }
-}
-
-/// The type of each compact type nibble (1 and 2 are both `bool`; 14 and 15 are unused).
-const COMPACT_TYPES: [Option<TType>; 16] = [
-    Some(TType::Stop),
-    Some(TType::Bool),
-    Some(TType::Bool),
-    Some(TType::I8),
-    Some(TType::I16),
-    Some(TType::I32),
-    Some(TType::I64),
-    Some(TType::Double),
-    Some(TType::String),
-    Some(TType::List),
-    Some(TType::Set),
-    Some(TType::Map),
-    Some(TType::Struct),
-    Some(TType::Uuid),
-    None,
-    None,
-];
-
-/// The type of a compact type nibble (the low four bits of `nibble`).
-#[inline]
-fn from_compact(nibble: u8) -> Result<TType, ProtocolError> {
-    COMPACT_TYPES[usize::from(nibble & 0x0f)].ok_or_else(|| unknown_compact_type(nibble))
-}
-
-#[cold]
-fn unknown_compact_type(nibble: u8) -> ProtocolError {
-    ProtocolError::invalid(format!("unknown compact type {nibble}"))
-}
-
-#[inline]
-fn zigzag(n: i64) -> u64 {
-    #[allow(clippy::cast_sign_loss)] // zigzag is a bit pattern
-    let z = ((n << 1) ^ (n >> 63)) as u64;
-    z
-}
-
-#[inline]
-fn unzigzag(z: u64) -> i64 {
-    #[allow(clippy::cast_possible_wrap)] // zigzag is a bit pattern
-    let n = (z >> 1) as i64 ^ -((z & 1) as i64);
-    n
-}
-
-/// Encodes into a growable buffer.
-#[derive(Debug, Default)]
-pub struct CompactWriter {
-    buf: BytesMut,
-    last_field: i16,
-    field_stack: Vec<i16>,
-    /// A `bool` field whose header waits for its value.
-    pending_bool: Option<i16>,
-}
-
-impl CompactWriter {
-    /// A writer appending to `buf`.
-    pub fn new(buf: BytesMut) -> Self {
-        Self {
-            buf,
-            ..Self::default()
-        }
-    }
-
-    /// The bytes written.
-    pub fn into_inner(self) -> BytesMut {
-        self.buf
-    }
-
-    #[inline]
-    fn varint(&mut self, mut n: u64) {
-        while n >= 0x80 {
-            #[allow(clippy::cast_possible_truncation)] // the low seven bits
-            self.buf.put_u8((n as u8) | 0x80);
-            n >>= 7;
-        }
-        #[allow(clippy::cast_possible_truncation)]
-        self.buf.put_u8(n as u8);
-    }
-
-    #[inline]
-    fn len(&mut self, len: usize) {
-        self.varint(u64::from(u32::try_from(len).unwrap_or(u32::MAX)));
-    }
-
-    #[inline]
-    fn field_header(&mut self, nibble: u8, id: i16) {
-        let delta = i32::from(id) - i32::from(self.last_field);
-        match u8::try_from(delta) {
-            Ok(delta @ 1..=14) => self.buf.put_u8((delta << 4) | nibble),
-            _ => {
-                self.buf.put_u8(nibble);
-                self.varint(zigzag(i64::from(id)));
-            }
-        }
-        self.last_field = id;
-    }
-}
-
-impl Writer for CompactWriter {
-    fn write_message_begin(&mut self, header: &MessageHeader) {
-        self.buf.put_u8(PROTOCOL_ID);
-        self.buf.put_u8((header.kind.code() << 5) | VERSION);
-        #[allow(clippy::cast_sign_loss)] // the seqid goes as an unsigned varint, as in Apache
-        self.varint(u64::from(header.seqid as u32));
-        self.write_string(&header.name);
-    }
-
-    #[inline]
-    fn write_struct_begin(&mut self) {
-        self.field_stack.push(self.last_field);
-        self.last_field = 0;
-    }
-
-    #[inline]
-    fn write_struct_end(&mut self) {
-        self.last_field = self.field_stack.pop().unwrap_or(0);
-    }
-
-    #[inline]
-    fn write_field_begin(&mut self, ty: TType, id: i16) {
-        if ty == TType::Bool {
-            self.pending_bool = Some(id);
-        } else {
-            self.field_header(compact_type(ty), id);
-        }
-    }
-
-    #[inline]
-    fn write_field_stop(&mut self) {
-        self.buf.put_u8(0);
-    }
-
-    #[inline]
-    fn write_bool(&mut self, value: bool) {
-        let nibble = if value { 1 } else { 2 };
-        match self.pending_bool.take() {
-            Some(id) => self.field_header(nibble, id),
-            None => self.buf.put_u8(nibble),
-        }
-    }
-
-    #[inline]
-    fn write_i8(&mut self, value: i8) {
-        self.buf.put_i8(value);
-    }
-
-    #[inline]
-    fn write_i16(&mut self, value: i16) {
-        self.varint(zigzag(i64::from(value)));
-    }
-
-    #[inline]
-    fn write_i32(&mut self, value: i32) {
-        self.varint(zigzag(i64::from(value)));
-    }
-
-    #[inline]
-    fn write_i64(&mut self, value: i64) {
-        self.varint(zigzag(value));
-    }
-
-    #[inline]
-    fn write_double(&mut self, value: f64) {
-        self.buf.put_f64_le(value);
-    }
-
-    #[inline]
-    fn write_binary(&mut self, value: &[u8]) {
-        self.len(value.len());
-        self.buf.put_slice(value);
-    }
-
-    #[inline]
-    fn write_uuid(&mut self, value: [u8; 16]) {
-        self.buf.put_slice(&value);
-    }
-
-    #[inline]
-    fn write_list_begin(&mut self, header: ListHeader) {
-        let nibble = compact_type(header.element);
-        match u8::try_from(header.len) {
-            Ok(len @ 0..=14) => self.buf.put_u8((len << 4) | nibble),
-            _ => {
-                self.buf.put_u8(0xf0 | nibble);
-                self.len(header.len);
-            }
-        }
-    }
-
-    #[inline]
-    fn write_set_begin(&mut self, header: ListHeader) {
-        self.write_list_begin(header);
-    }
-
-    #[inline]
-    fn write_map_begin(&mut self, header: MapHeader) {
-        if header.len == 0 {
-            self.buf.put_u8(0);
-        } else {
-            self.len(header.len);
-            self.buf
-                .put_u8((compact_type(header.key) << 4) | compact_type(header.value));
-        }
-    }
-}
+use super::{from_compact, unzigzag, PROTOCOL_ID, VERSION};
 
 /// Decodes from a buffer; binaries share it.
 #[derive(Debug)]
 pub struct CompactReader {
-    pub(super) input: Input,
+    pub(in crate::protocol) input: Input,
     last_field: i16,
     field_stack: Vec<i16>,
     /// The value of a `bool` field, carried in its header.
@@ -287,7 +56,7 @@ impl CompactReader {
     fn read_len(&mut self, limit: usize, what: &str) -> Result<usize, ProtocolError> {
         let len = self.varint(32)?;
         let len = usize::try_from(len).unwrap_or(usize::MAX);
-        super::check_len(len, limit, what)
+        super::super::check_len(len, limit, what)
     }
 
     #[inline]
@@ -308,10 +77,10 @@ fn out_of_range(value: i64, what: &str) -> ProtocolError {
 }
 
 impl Reader for CompactReader {
-    fn read_raw(&mut self, ty: TType) -> Result<(super::Protocol, Bytes), ProtocolError> {
+    fn read_raw(&mut self, ty: TType) -> Result<(super::super::Protocol, Bytes), ProtocolError> {
         let start = self.input.position();
         self.skip(ty)?;
-        Ok((super::Protocol::Compact, self.input.since(start)))
+        Ok((super::super::Protocol::Compact, self.input.since(start)))
     }
 
     fn read_message_begin(&mut self) -> Result<MessageHeader, ProtocolError> {
@@ -434,7 +203,7 @@ impl Reader for CompactReader {
         let element = from_compact(byte & 0x0f)?;
         let len = match byte >> 4 {
             15 => self.read_len(self.input.limits.max_container_len, "container")?,
-            short => super::check_len(
+            short => super::super::check_len(
                 usize::from(short),
                 self.input.limits.max_container_len,
                 "container",
