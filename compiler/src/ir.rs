@@ -246,7 +246,7 @@ pub struct Service {
     pub extends: Option<ServiceId>,
     /// Its own functions, in source order (inherited ones are on the base).
     pub functions: Vec<Function>,
-    /// The callback service its clients implement (`bidi.callback`, see BIDI.md).
+    /// The callback service its clients implement (`bidi.callback`, see docs/bidi.md).
     pub callback: Option<ServiceId>,
     /// Doc and annotations.
     pub meta: Meta,

@@ -1,4 +1,4 @@
-//! The bidirectional part of a connection (`BIDI.md`): the hello by which a client says it
+//! The bidirectional part of a connection (`docs/bidi.md`): the hello by which a client says it
 //! serves a callback service, the per-connection [`State`] of what each side learned from it,
 //! and the [`Greeter`] hook by which a server's connection answers it.
 //!

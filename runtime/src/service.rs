@@ -171,7 +171,7 @@ impl Service for Multiplexed {
     }
 
     /// A callback service of the services hosted (one is enough to answer hellos; callbacks
-    /// name their service, BIDI.md rule 9).
+    /// name their service, docs/bidi.md section 6).
     fn callback(&self) -> Option<&'static str> {
         let mut services = self.default.iter().chain(self.services.values());
         services.find_map(|service| service.callback_service())

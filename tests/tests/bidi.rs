@@ -1,6 +1,6 @@
-//! Bidirectional use of generated services over real sockets: the seed scenario of BIDI.md
-//! (one task long-polls `get_message()` while another calls `send_request()` on the same
-//! client), which a plain Thrift client cannot do safely.
+//! Bidirectional use of generated services over real sockets: the seed scenario of the
+//! design (one task long-polls `get_message()` while another calls `send_request()` on the
+//! same client), which a plain Thrift client cannot do safely. The rules: docs/bidi.md.
 #![allow(clippy::unwrap_used)] // helpers of this test binary
 
 use std::time::Duration;

@@ -16,7 +16,7 @@ enum ServiceRole {
     Callback,
 }
 
-/// The service annotation naming a service's callback service (see the design's BIDI.md).
+/// The service annotation naming a service's callback service (see docs/bidi.md).
 pub(super) const CALLBACK_ANNOTATION: &str = "bidi.callback";
 use super::Resolver;
 
@@ -218,7 +218,7 @@ impl Resolver<'_> {
         lowered.callback = callback;
     }
 
-    /// The service named by the `bidi.callback` annotation (see BIDI.md), if any.
+    /// The service named by the `bidi.callback` annotation (see docs/bidi.md), if any.
     fn resolve_callback(&mut self, file: FileId, id: ir::ServiceId) -> Option<ir::ServiceId> {
         let annotation = self.program.services[id.index()]
             .meta

@@ -20,7 +20,7 @@ pub(super) fn generate_server(cx: &Context<'_>, id: ServiceId, own: &[Method<'_>
     let doc = format!(" Serves a [`{service}`] handler: give it to `thrift_bidi::Server`.");
     let arms = own.iter().map(generate_arm);
     let wire_name = &s.name.name;
-    // A bidirectional service answers its clients' hellos (BIDI.md).
+    // A bidirectional service answers its clients' hellos (docs/bidi.md).
     let callback = s.callback.map(|callback| {
         let callback = &cx.program.services[callback.index()].name.name;
         quote! {
