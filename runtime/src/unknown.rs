@@ -14,6 +14,15 @@ use crate::protocol::binary::BinaryReader;
 use crate::protocol::compact::CompactReader;
 use crate::protocol::{Limits, Protocol, ProtocolError, Reader, TType, Writer};
 
+/// The limits kept bytes are read again within: they were walked once within limits at least
+/// this tight, so reading them again cannot fail part way through a value.
+const AGAIN: Limits = Limits {
+    max_string_len: usize::MAX,
+    max_container_len: usize::MAX,
+    max_depth: usize::MAX,
+    max_decoded: usize::MAX,
+};
+
 /// The fields of a struct (or the field of a union) that its IDL does not have, as read.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct UnknownFields(Vec<Kept>);
@@ -76,18 +85,10 @@ impl UnknownFields {
                         continue;
                     };
                     w.write_field_begin(ty, *id);
-                    // The bytes were walked with limits at least as tight as these, so reading
-                    // them again cannot fail part way through the value.
-                    let limits = Limits {
-                        max_string_len: usize::MAX,
-                        max_container_len: usize::MAX,
-                        max_depth: usize::MAX,
-                        max_decoded: usize::MAX,
-                    };
                     let _ = if *compact {
-                        transcode(&mut CompactReader::new(bytes.clone(), limits), w, ty)
+                        transcode(&mut CompactReader::new(bytes.clone(), AGAIN), w, ty)
                     } else {
-                        transcode(&mut BinaryReader::new(bytes.clone(), limits), w, ty)
+                        transcode(&mut BinaryReader::new(bytes.clone(), AGAIN), w, ty)
                     };
                 }
             }

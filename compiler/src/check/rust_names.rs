@@ -2,8 +2,9 @@
 //! (`user_id` and `userId`) stay distinct because [`ident::assign`] leaves them as written,
 //! which is reported as a warning; names that still collide (through `rust.name` annotations)
 //! are errors, as are annotations that are not identifiers, two files that would be one
-//! Rust module, and a function named like the `try_` client method of a oneway function.
-//! The namespaces checked are exactly the ones codegen names ([`names::namespaces`]).
+//! Rust module, and a name spelled like one the generator derives beside it (a client, an
+//! args struct, a `try_` method, …). The names checked are the ones codegen writes, from one
+//! [`Names`].
 
 use std::collections::HashMap;
 
@@ -20,8 +21,8 @@ pub(super) fn check(program: &Program, diags: &mut Diagnostics) {
         check_annotations(&ns, diags);
         check_namespace(&ns, names.assigned(ns.slot), diags);
     }
-    check_modules(program, diags);
-    check_derived(program, diags);
+    check_modules(program, &names, diags);
+    check_derived(program, &names, diags);
 }
 
 fn check_annotations(ns: &Namespace<'_>, diags: &mut Diagnostics) {
@@ -98,12 +99,12 @@ fn check_namespace(ns: &Namespace<'_>, assigned: &[Assigned], diags: &mut Diagno
 /// Each file is one Rust module; a file whose converted module path is another's keeps its
 /// name's spelling (a warning), and two files that still have the same path cannot both be
 /// generated.
-fn check_modules(program: &Program, diags: &mut Diagnostics) {
-    let mut seen: HashMap<Vec<String>, FileId> = HashMap::new();
-    for (file, module) in program.files.iter().zip(names::modules(program)) {
+fn check_modules(program: &Program, names: &Names, diags: &mut Diagnostics) {
+    let mut seen: HashMap<&[String], FileId> = HashMap::new();
+    for (file, module) in program.files.iter().zip(names.modules()) {
         let path = module.path.join("::");
         let whole = Span::new(file.id, 0..0);
-        if let Some(converted) = module.collided {
+        if let Some(converted) = &module.collided {
             diags.push(
                 Diagnostic::warning(
                     Code::RustRename,
@@ -113,7 +114,7 @@ fn check_modules(program: &Program, diags: &mut Diagnostics) {
                 .help("choose its module path with `namespace rs <path>`"),
             );
         }
-        match seen.get(&module.path) {
+        match seen.get(module.path.as_slice()) {
             Some(&first) => diags.push(
                 Diagnostic::error(
                     Code::ModuleCollision,
@@ -127,7 +128,7 @@ fn check_modules(program: &Program, diags: &mut Diagnostics) {
                 .help("give one of them its own module path with `namespace rs <path>`"),
             ),
             None => {
-                seen.insert(module.path, file.id);
+                seen.insert(&module.path, file.id);
             }
         }
     }
@@ -137,9 +138,8 @@ fn check_modules(program: &Program, diags: &mut Diagnostics) {
 /// their `Rpc` variant, `success`, `try_` methods, …) must not be a user's name or each
 /// other's: generated code with a name twice does not compile, and renaming either silently
 /// would surprise its user.
-fn check_derived(program: &Program, diags: &mut Diagnostics) {
-    let names = Names::new(program);
-    for namespace in names::clashes(program, &names) {
+fn check_derived(program: &Program, names: &Names, diags: &mut Diagnostics) {
+    for namespace in names::clashes(program, names) {
         let mut seen: HashMap<&str, &Named> = HashMap::new();
         for named in &namespace {
             let Some(first) = seen.get(named.rust.as_str()) else {

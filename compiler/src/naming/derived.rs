@@ -4,7 +4,7 @@
 //! for a oneway, the `try_{f}` client method. [`clashes`] lists every Rust namespace where
 //! derived names meet user names (or each other), so the check can report each clash.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::ident::{self, Case};
 use super::{Names, Slot};
@@ -80,11 +80,11 @@ pub(crate) fn service_names(program: &Program, names: &Names, id: ServiceId) -> 
 
 /// The derived names of each namespace that holds user names beside them: a module's types
 /// and values, and a function's result fields and error variants.
-pub(crate) fn reserved(program: &Program, names: &Names) -> HashMap<Slot, Vec<String>> {
-    let mut out: HashMap<Slot, Vec<String>> = HashMap::new();
+pub(crate) fn reserved(program: &Program, names: &Names) -> HashMap<Slot, HashSet<String>> {
+    let mut out: HashMap<Slot, HashSet<String>> = HashMap::new();
     for (i, s) in program.structs.iter().enumerate() {
         let slot = Slot::Fields(StructId::from_index(i));
-        out.insert(slot, vec![unknown_member(s.kind).0.to_owned()]);
+        out.insert(slot, HashSet::from([unknown_member(s.kind).0.to_owned()]));
     }
     for (i, service) in program.services.iter().enumerate() {
         let id = ServiceId::from_index(i);
@@ -93,7 +93,7 @@ pub(crate) fn reserved(program: &Program, names: &Names) -> HashMap<Slot, Vec<St
         let clients = [derived.client.clone(), derived.blocking.clone()];
         types.extend(clients.into_iter().chain([derived.server.clone()]));
         for f in &derived.functions {
-            types.push(f.args.clone());
+            types.insert(f.args.clone());
             types.extend(f.result.iter().chain(&f.error).cloned());
         }
         let values = out.entry(Slot::Consts(service.file)).or_default();
@@ -101,7 +101,10 @@ pub(crate) fn reserved(program: &Program, names: &Names) -> HashMap<Slot, Vec<St
         for (f, function) in service.functions.iter().enumerate() {
             let success = function.returns.as_ref().map(|_| SUCCESS_FIELD.to_owned());
             out.insert(Slot::Throws(id, f), success.into_iter().collect());
-            out.insert(Slot::Variants(id, f), vec![RPC_VARIANT.to_owned()]);
+            out.insert(
+                Slot::Variants(id, f),
+                HashSet::from([RPC_VARIANT.to_owned()]),
+            );
         }
     }
     out

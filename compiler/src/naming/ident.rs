@@ -6,7 +6,7 @@
 //! module, …) so that names which convert to the same identifier stay distinct: those keep
 //! their IDL spelling instead.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 
@@ -55,7 +55,7 @@ pub struct Assigned {
 pub fn assign<'a>(
     case: Case,
     names: impl IntoIterator<Item = (&'a str, &'a Meta)>,
-    reserved: &[String],
+    reserved: &HashSet<String, impl std::hash::BuildHasher>,
 ) -> Vec<Assigned> {
     let names: Vec<(&str, Option<String>)> = names
         .into_iter()
@@ -202,7 +202,7 @@ mod tests {
     fn colliding_names_keep_their_idl_spelling() {
         let meta = Meta::default();
         let names = [("Index", &meta), ("index", &meta), ("other", &meta)];
-        let assigned: Vec<String> = assign(Case::Value, names, &[])
+        let assigned: Vec<String> = assign(Case::Value, names, &HashSet::new())
             .into_iter()
             .map(|a| a.rust)
             .collect();

@@ -7,7 +7,7 @@ mod derived;
 pub mod ident;
 mod modules;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::codegen::messages::Messages;
 use crate::ir::{EnumId, Ident, Item, Meta, Program, ServiceId, StructId, StructKind};
@@ -16,7 +16,8 @@ pub(crate) use derived::{
     clashes, Named, ServiceNames, RPC_VARIANT, SUCCESS_FIELD, UNKNOWN_FIELD, UNKNOWN_VARIANT,
 };
 use ident::{Assigned, Case};
-pub(crate) use modules::modules;
+use modules::modules;
+pub(crate) use modules::Module;
 
 /// One Rust namespace: where it is, what its names are called in messages, their case, and
 /// the names with their annotations in IDL order.
@@ -169,7 +170,7 @@ fn item_name(program: &Program, item: Item) -> (&Ident, &Meta) {
 
 impl Namespace<'_> {
     /// The Rust names, in IDL order, around the `reserved` ones.
-    fn assign(&self, reserved: &[String]) -> Vec<Assigned> {
+    fn assign(&self, reserved: &HashSet<String>) -> Vec<Assigned> {
         let names = self.names.iter().map(|(n, m)| (n.name.as_str(), *m));
         ident::assign(self.case, names, reserved)
     }
@@ -178,7 +179,7 @@ impl Namespace<'_> {
 /// Every Rust name of a program, looked up by what it names.
 #[derive(Debug, Default)]
 pub(crate) struct Names {
-    modules: Vec<Vec<String>>,
+    modules: Vec<Module>,
     items: HashMap<Item, String>,
     slots: HashMap<Slot, Vec<String>>,
     assigned: HashMap<Slot, Vec<Assigned>>,
@@ -191,12 +192,12 @@ impl Names {
     /// otherwise, keeps its IDL spelling).
     pub(crate) fn new(program: &Program) -> Self {
         let mut names = Names {
-            modules: modules(program).into_iter().map(|m| m.path).collect(),
+            modules: modules(program),
             ..Names::default()
         };
         let namespaces = namespaces(program);
         for ns in &namespaces {
-            names.set(ns, ns.assign(&[]));
+            names.set(ns, ns.assign(&HashSet::new()));
         }
         names.services = (0..program.services.len())
             .map(|i| derived::service_names(program, &names, ServiceId::from_index(i)))
@@ -216,6 +217,11 @@ impl Names {
             .extend(ns.items.iter().copied().zip(rust.clone()));
         self.slots.insert(ns.slot, rust.collect());
         self.assigned.insert(ns.slot, assigned);
+    }
+
+    /// The module of every file, by [`FileId`], with whether its spelling was kept.
+    pub(crate) fn modules(&self) -> &[Module] {
+        &self.modules
     }
 
     /// How the names of a namespace were assigned (which kept their IDL spelling, and why).
@@ -257,7 +263,7 @@ impl Names {
 
     /// The module path of a file.
     pub(crate) fn module(&self, file: FileId) -> &[String] {
-        &self.modules[file.index()]
+        &self.modules[file.index()].path
     }
 
     /// The name of a definition.

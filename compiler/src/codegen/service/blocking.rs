@@ -56,14 +56,9 @@ pub(super) fn generate_blocking(cx: &Context<'_>, id: ServiceId) -> TokenStream 
 fn generate_method(m: &Method<'_>) -> TokenStream {
     let (method, returns, error) = (&m.name, &m.returns, &m.error);
     let docs = crate::codegen::docs::doc_attrs(m.function.meta.doc.as_deref());
-    let params: Vec<TokenStream> = m
-        .params
-        .iter()
-        .map(|(name, ty)| quote!(#name: #ty))
-        .collect();
-    let names: Vec<_> = m.params.iter().map(|(name, _)| name).collect();
+    let (params, names) = (m.typed_params(), m.param_names());
     let no_wait = m.no_wait.as_ref().map(|no_wait| {
-        let doc = format!(" Like [`Self::{method}`], without waiting: fails with `Busy` while the peer is behind.");
+        let doc = m.no_wait_doc();
         quote! {
             #[doc = #doc]
             pub fn #no_wait(&self, #(#params),*) -> ::core::result::Result<(), #error> {

@@ -81,21 +81,17 @@ fn typed_callbacks(cx: &Context<'_>, id: ServiceId) -> TokenStream {
 fn generate_client_method(m: &Method<'_>) -> TokenStream {
     let (method, returns, error, wire, args) = (&m.name, &m.returns, &m.error, m.wire, &m.args);
     let docs = crate::codegen::docs::doc_attrs(m.function.meta.doc.as_deref());
-    let params = m.params.iter().map(|(name, ty)| quote!(#name: #ty));
-    let names: Vec<_> = m.params.iter().map(|(name, _)| name).collect();
+    let (params, names) = (m.typed_params(), m.param_names());
     let build = quote!(#args { #(#names),* });
     if let Some(try_method) = &m.no_wait {
-        let try_doc = format!(
-            " Like [`Self::{method}`], without waiting: fails with `Busy` while the peer is behind."
-        );
-        let params_again = params.clone();
+        let try_doc = m.no_wait_doc();
         return quote! {
             #docs
             pub async fn #method(&self, #(#params),*) -> ::core::result::Result<(), #error> {
                 self.channel.oneway(#wire, &#build).await
             }
             #[doc = #try_doc]
-            pub fn #try_method(&self, #(#params_again),*) -> ::core::result::Result<(), #error> {
+            pub fn #try_method(&self, #(#params),*) -> ::core::result::Result<(), #error> {
                 self.channel.try_oneway(#wire, &#build)
             }
         };

@@ -43,6 +43,27 @@ pub(super) struct Method<'a> {
     has_success: bool,
 }
 
+impl Method<'_> {
+    /// `name: Type` for each parameter.
+    fn typed_params(&self) -> Vec<TokenStream> {
+        self.params
+            .iter()
+            .map(|(name, ty)| quote!(#name: #ty))
+            .collect()
+    }
+
+    /// The parameters' names.
+    fn param_names(&self) -> Vec<&proc_macro2::Ident> {
+        self.params.iter().map(|(name, _)| name).collect()
+    }
+
+    /// The rustdoc of a oneway's `try_` method.
+    fn no_wait_doc(&self) -> String {
+        let method = &self.name;
+        format!(" Like [`Self::{method}`], without waiting: fails with `Busy` while the peer is behind.")
+    }
+}
+
 impl Context<'_> {
     fn method(&self, service: ServiceId, f: usize, from: FileId) -> Method<'_> {
         let s = &self.program.services[service.index()];
@@ -140,7 +161,7 @@ fn generate_trait(cx: &Context<'_>, id: ServiceId, own: &[Method<'_>]) -> TokenS
     let methods = own.iter().map(|m| {
         let (method, returns, error) = (&m.name, &m.returns, &m.error);
         let docs = crate::codegen::docs::doc_attrs(m.function.meta.doc.as_deref());
-        let params = m.params.iter().map(|(name, ty)| quote!(#name: #ty));
+        let params = m.typed_params();
         quote! {
             #docs
             fn #method(&self, #(#params),*) -> impl ::core::future::Future<Output = ::core::result::Result<#returns, #error>> + ::core::marker::Send;

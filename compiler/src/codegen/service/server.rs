@@ -88,7 +88,7 @@ fn dispatch_fn(cx: &Context<'_>, id: ServiceId) -> proc_macro2::Ident {
 
 fn generate_arm(m: &Method<'_>) -> TokenStream {
     let (method, wire, args, result) = (&m.name, m.wire, &m.args, &m.result);
-    let names: Vec<_> = m.params.iter().map(|(name, _)| name).collect();
+    let names = m.param_names();
     let call = quote!(handler.#method(#(args.#names),*).await);
     let args = if names.is_empty() {
         quote!(_: #args)
