@@ -30,13 +30,13 @@ mod budget;
 mod client;
 mod connection;
 mod error;
+mod io;
 #[cfg(feature = "serde")]
 pub mod json;
 mod message;
 pub mod protocol;
 mod server;
 mod service;
-mod stream;
 mod transport;
 mod unknown;
 pub mod value;
@@ -49,10 +49,10 @@ pub use client::{
     Ready,
 };
 pub use error::Error;
+pub use io::{Listener, Stream};
 pub use message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
 pub use server::{Connection, Server};
 pub use service::{Multiplexed, NoService, Service};
-pub use stream::{Listener, Stream};
 pub use transport::{Codec, Transport};
 pub use uuid::Uuid;
 

@@ -15,8 +15,8 @@ use tokio::task::JoinSet;
 use crate::bidi::{self, Greeter};
 use crate::client::Channel;
 use crate::connection::{self, Settings, Shared};
+use crate::io::{Listener, Stream};
 use crate::service::Service;
-use crate::stream::{Listener, Stream};
 use peers::Peers;
 
 /// A Thrift server; build one with [`Server::builder`].

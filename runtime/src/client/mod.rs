@@ -13,10 +13,10 @@ use tokio::net::{TcpStream, ToSocketAddrs, UnixStream};
 
 use crate::bidi::{self, Callbacks as CallbackState};
 use crate::connection::{self, Settings, Shared};
+use crate::io::Stream;
 use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
 use crate::protocol::MessageType;
 use crate::service::{NoService, Service};
-use crate::stream::Stream;
 use crate::value::Value;
 use crate::Error;
 
