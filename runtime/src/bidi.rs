@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
+use crate::__codegen::write_field;
 use crate::connection::{Intercept, Shared};
 use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
 use crate::protocol::{MessageType, ProtocolError, Reader, TType, Writer};
@@ -113,12 +114,9 @@ impl Value for Hello {
 
     fn write<W: Writer>(&self, w: &mut W) {
         w.write_struct_begin();
-        w.write_field_begin(TType::I32, 1);
-        w.write_i32(self.min_version);
-        w.write_field_begin(TType::I32, 2);
-        w.write_i32(self.max_version);
-        w.write_field_begin(TType::String, 3);
-        w.write_string(&self.callback_service);
+        write_field(w, 1, &self.min_version);
+        write_field(w, 2, &self.max_version);
+        write_field(w, 3, &self.callback_service);
         w.write_field_stop();
         w.write_struct_end();
     }
@@ -133,8 +131,9 @@ impl Value for Hello {
                 (3, TType::String) => hello.callback_service = r.read_string()?,
                 _ => r.skip(ty)?,
             }
+            r.read_field_end()?;
         }
-        r.read_struct_end();
+        r.read_struct_end()?;
         Ok(hello)
     }
 }
@@ -150,8 +149,7 @@ impl Value for Welcome {
 
     fn write<W: Writer>(&self, w: &mut W) {
         w.write_struct_begin();
-        w.write_field_begin(TType::I32, 0);
-        w.write_i32(self.version);
+        write_field(w, 0, &self.version);
         w.write_field_stop();
         w.write_struct_end();
     }
@@ -164,8 +162,9 @@ impl Value for Welcome {
                 (0, TType::I32) => welcome.version = r.read_i32()?,
                 _ => r.skip(ty)?,
             }
+            r.read_field_end()?;
         }
-        r.read_struct_end();
+        r.read_struct_end()?;
         Ok(welcome)
     }
 }

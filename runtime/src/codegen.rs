@@ -34,6 +34,7 @@ pub fn read_field<R: Reader, T: Value>(
 pub fn write_field<W: Writer, T: Value>(w: &mut W, id: i16, value: &T) {
     w.write_field_begin(T::TTYPE, id);
     value.write(w);
+    w.write_field_end();
 }
 
 /// The error for a required field that was not in the input.

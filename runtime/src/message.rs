@@ -223,8 +223,9 @@ impl Value for ApplicationException {
                 (2, TType::I32) => exception.kind = ApplicationErrorKind::from_code(r.read_i32()?),
                 _ => r.skip(ty)?,
             }
+            r.read_field_end()?;
         }
-        r.read_struct_end();
+        r.read_struct_end()?;
         Ok(exception)
     }
 }

@@ -71,8 +71,7 @@ impl UnknownFields {
         for kept in &self.0 {
             match kept {
                 Kept::Bool { id, value } => {
-                    w.write_field_begin(TType::Bool, *id);
-                    w.write_bool(*value);
+                    crate::__codegen::write_field(w, *id, value);
                 }
                 Kept::Raw {
                     id,
@@ -90,6 +89,7 @@ impl UnknownFields {
                     } else {
                         transcode(&mut BinaryReader::new(bytes.clone(), AGAIN), w, ty)
                     };
+                    w.write_field_end();
                 }
             }
         }
@@ -131,26 +131,30 @@ fn transcode<R: Reader, W: Writer>(r: &mut R, w: &mut W, ty: TType) -> Result<()
             while let Some((field, id)) = r.read_field_begin()? {
                 w.write_field_begin(field, id);
                 transcode(r, w, field)?;
+                r.read_field_end()?;
+                w.write_field_end();
             }
-            r.read_struct_end();
+            r.read_struct_end()?;
             w.write_field_stop();
             w.write_struct_end();
         }
-        TType::List | TType::Set => {
-            let header = if ty == TType::List {
-                r.read_list_begin()?
-            } else {
-                r.read_set_begin()?
-            };
-            if ty == TType::List {
-                w.write_list_begin(header);
-            } else {
-                w.write_set_begin(header);
-            }
+        TType::List => {
+            let header = r.read_list_begin()?;
+            w.write_list_begin(header);
             for _ in 0..header.len {
                 transcode(r, w, header.element)?;
             }
-            r.read_container_end();
+            r.read_list_end()?;
+            w.write_list_end();
+        }
+        TType::Set => {
+            let header = r.read_set_begin()?;
+            w.write_set_begin(header);
+            for _ in 0..header.len {
+                transcode(r, w, header.element)?;
+            }
+            r.read_set_end()?;
+            w.write_set_end();
         }
         TType::Map => {
             let header = r.read_map_begin()?;
@@ -159,7 +163,8 @@ fn transcode<R: Reader, W: Writer>(r: &mut R, w: &mut W, ty: TType) -> Result<()
                 transcode(r, w, header.key)?;
                 transcode(r, w, header.value)?;
             }
-            r.read_container_end();
+            r.read_map_end()?;
+            w.write_map_end();
         }
     }
     Ok(())

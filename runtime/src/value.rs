@@ -128,6 +128,11 @@ fn write_elements<'a, W: Writer, T: Value + 'a>(
     for item in items {
         item.write(w);
     }
+    if set {
+        w.write_set_end();
+    } else {
+        w.write_list_end();
+    }
 }
 
 /// The most bytes preallocated for a container's elements before any is read. A longer
@@ -189,7 +194,11 @@ fn read_elements<R: Reader, T: Value, C: Elements<T>>(
     for _ in 0..header.len {
         items.add(T::read(r)?);
     }
-    r.read_container_end();
+    if set {
+        r.read_set_end()?;
+    } else {
+        r.read_list_end()?;
+    }
     Ok(items)
 }
 
@@ -238,6 +247,7 @@ fn write_entries<'a, W: Writer, K: Value + 'a, V: Value + 'a>(
         k.write(w);
         v.write(w);
     }
+    w.write_map_end();
 }
 
 /// A collection a map is read into.
@@ -277,7 +287,7 @@ fn read_entries<R: Reader, K: Value, V: Value, C: Entries<K, V>>(
         let key = K::read(r)?;
         entries.add(key, V::read(r)?);
     }
-    r.read_container_end();
+    r.read_map_end()?;
     Ok(entries)
 }
 

@@ -123,6 +123,7 @@ fn write_ours(w: &mut CompactWriter, v: &V) {
             for (id, f) in fields {
                 w.write_field_begin(f.ttype(), *id);
                 write_ours(w, f);
+                w.write_field_end();
             }
             w.write_field_stop();
             w.write_struct_end();
@@ -135,6 +136,7 @@ fn write_ours(w: &mut CompactWriter, v: &V) {
             for i in items {
                 write_ours(w, i);
             }
+            w.write_list_end();
         }
         V::Map(entries) => {
             let (key, value) = map_types(entries);
@@ -147,6 +149,7 @@ fn write_ours(w: &mut CompactWriter, v: &V) {
                 w.write_i32(*k);
                 write_ours(w, v);
             }
+            w.write_map_end();
         }
     }
 }
@@ -214,9 +217,10 @@ fn read_check(r: &mut CompactReader, v: &V) {
             for (id, f) in fields {
                 assert_eq!(r.read_field_begin().unwrap(), Some((f.ttype(), *id)));
                 read_check(r, f);
+                r.read_field_end().unwrap();
             }
             assert_eq!(r.read_field_begin().unwrap(), None);
-            r.read_struct_end();
+            r.read_struct_end().unwrap();
         }
         V::List(t, items) => {
             let header = r.read_list_begin().unwrap();
@@ -224,7 +228,7 @@ fn read_check(r: &mut CompactReader, v: &V) {
             for i in items {
                 read_check(r, i);
             }
-            r.read_container_end();
+            r.read_list_end().unwrap();
         }
         V::Map(entries) => {
             let header = r.read_map_begin().unwrap();
@@ -236,7 +240,7 @@ fn read_check(r: &mut CompactReader, v: &V) {
                 assert_eq!(r.read_i32().unwrap(), *k);
                 read_check(r, v);
             }
-            r.read_container_end();
+            r.read_map_end().unwrap();
         }
     }
 }

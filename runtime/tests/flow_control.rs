@@ -26,6 +26,7 @@ impl<const ID: i16> Value for Blob<ID> {
         w.write_struct_begin();
         w.write_field_begin(TType::String, ID);
         w.write_binary(&self.0);
+        w.write_field_end();
         w.write_field_stop();
         w.write_struct_end();
     }
@@ -37,8 +38,9 @@ impl<const ID: i16> Value for Blob<ID> {
                 (i, TType::String) if i == ID => value = r.read_binary()?,
                 _ => r.skip(ty)?,
             }
+            r.read_field_end()?;
         }
-        r.read_struct_end();
+        r.read_struct_end()?;
         Ok(Self(value))
     }
 }

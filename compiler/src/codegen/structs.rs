@@ -196,6 +196,7 @@ fn generate_read(cx: &Context<'_>, id: StructId, s: &Struct) -> TokenStream {
         quote! {
             while let ::core::option::Option::Some((ty, _)) = r.read_field_begin()? {
                 r.skip(ty)?;
+                r.read_field_end()?;
             }
         }
     } else {
@@ -205,6 +206,7 @@ fn generate_read(cx: &Context<'_>, id: StructId, s: &Struct) -> TokenStream {
                     #(#arms)*
                     _ => #other,
                 }
+                r.read_field_end()?;
             }
         }
     };
@@ -215,7 +217,7 @@ fn generate_read(cx: &Context<'_>, id: StructId, s: &Struct) -> TokenStream {
             #(let mut #locals = ::core::option::Option::None;)*
             #unknown
             #fields
-            r.read_struct_end();
+            r.read_struct_end()?;
             ::core::result::Result::Ok(Self { #(#results,)* })
         }
     }

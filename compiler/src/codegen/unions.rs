@@ -48,7 +48,7 @@ pub(super) fn generate_union(cx: &Context<'_>, id: StructId) -> TokenStream {
     });
     let reads = s.fields.iter().zip(&variants).map(|(f, variant)| {
         let (field_id, ttype, idl) = (int_literal(f.id.into()), cx.ttype(&f.ty), &f.name.name);
-        quote!((#field_id, #ttype) => Self::#variant(#cg::read_field(r, #owner, #idl)?),)
+        quote!((#field_id, #ttype) => ::core::option::Option::Some(Self::#variant(#cg::read_field(r, #owner, #idl)?)),)
     });
     let Kept {
         variant: unknown_variant,
@@ -82,13 +82,16 @@ pub(super) fn generate_union(cx: &Context<'_>, id: StructId) -> TokenStream {
                             #(#reads)*
                             _ => {
                                 #unknown_read;
-                                continue;
+                                ::core::option::Option::None
                             }
                         };
-                        count += 1;
-                        found = ::core::option::Option::Some(value);
+                        r.read_field_end()?;
+                        if value.is_some() {
+                            count += 1;
+                            found = value;
+                        }
                     }
-                    r.read_struct_end();
+                    r.read_struct_end()?;
                     #found
                 }
             }

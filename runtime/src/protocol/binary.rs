@@ -195,8 +195,9 @@ impl Reader for BinaryReader {
     }
 
     #[inline]
-    fn read_struct_end(&mut self) {
+    fn read_struct_end(&mut self) -> Result<(), ProtocolError> {
         self.input.leave();
+        Ok(())
     }
 
     #[inline]
@@ -279,8 +280,15 @@ impl Reader for BinaryReader {
     }
 
     #[inline]
-    fn read_container_end(&mut self) {
+    fn read_list_end(&mut self) -> Result<(), ProtocolError> {
         self.input.leave();
+        Ok(())
+    }
+
+    #[inline]
+    fn read_map_end(&mut self) -> Result<(), ProtocolError> {
+        self.input.leave();
+        Ok(())
     }
 
     #[inline]

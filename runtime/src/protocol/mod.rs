@@ -187,15 +187,25 @@ impl Default for Limits {
 }
 
 /// What generated code calls to encode a value. Writers append to a buffer and cannot fail.
+///
+/// Every value that begins also ends (`write_field_begin` … `write_field_end`, and so on), as
+/// in Apache's protocols: the binary and compact protocols write nothing for most ends, but
+/// JSON closes its brackets there.
 pub trait Writer {
     /// Starts a message.
     fn write_message_begin(&mut self, header: &MessageHeader);
+    /// Ends a message (after its body).
+    #[inline]
+    fn write_message_end(&mut self) {}
     /// Starts a struct.
     fn write_struct_begin(&mut self);
     /// Ends a struct (after its field stop).
     fn write_struct_end(&mut self);
     /// Starts field `id` of type `ty` (a `bool` field's value follows with `write_bool`).
     fn write_field_begin(&mut self, ty: TType, id: i16);
+    /// Ends a field (after its value).
+    #[inline]
+    fn write_field_end(&mut self) {}
     /// Ends the fields of a struct.
     fn write_field_stop(&mut self);
     /// A `bool`.
@@ -220,22 +230,42 @@ pub trait Writer {
     fn write_uuid(&mut self, value: [u8; 16]);
     /// Starts a list.
     fn write_list_begin(&mut self, header: ListHeader);
+    /// Ends a list (after its elements).
+    #[inline]
+    fn write_list_end(&mut self) {}
     /// Starts a set.
     fn write_set_begin(&mut self, header: ListHeader);
+    /// Ends a set.
+    #[inline]
+    fn write_set_end(&mut self) {}
     /// Starts a map.
     fn write_map_begin(&mut self, header: MapHeader);
+    /// Ends a map (after its entries).
+    #[inline]
+    fn write_map_end(&mut self) {}
 }
 
-/// What generated code calls to decode a value.
+/// What generated code calls to decode a value. Every value that begins also ends, as with
+/// [`Writer`]; the ends check what the protocol closes with (JSON's brackets).
 pub trait Reader {
     /// Reads a message header.
     fn read_message_begin(&mut self) -> Result<MessageHeader, ProtocolError>;
+    /// Reads the end of a message (after its body).
+    #[inline]
+    fn read_message_end(&mut self) -> Result<(), ProtocolError> {
+        Ok(())
+    }
     /// Enters a struct (counts towards the nesting limit).
     fn read_struct_begin(&mut self) -> Result<(), ProtocolError>;
-    /// Leaves a struct.
-    fn read_struct_end(&mut self);
+    /// Leaves a struct (after its field stop).
+    fn read_struct_end(&mut self) -> Result<(), ProtocolError>;
     /// The next field's type and id, or `None` at the field stop.
     fn read_field_begin(&mut self) -> Result<Option<(TType, i16)>, ProtocolError>;
+    /// Reads the end of a field (after its value).
+    #[inline]
+    fn read_field_end(&mut self) -> Result<(), ProtocolError> {
+        Ok(())
+    }
     /// A `bool`.
     fn read_bool(&mut self) -> Result<bool, ProtocolError>;
     /// An `i8`.
@@ -262,14 +292,21 @@ pub trait Reader {
     fn read_bytes(&mut self) -> Result<&[u8], ProtocolError>;
     /// A `uuid`.
     fn read_uuid(&mut self) -> Result<[u8; 16], ProtocolError>;
-    /// Enters a list (counts towards the nesting limit until `read_container_end`).
+    /// Enters a list (counts towards the nesting limit until `read_list_end`).
     fn read_list_begin(&mut self) -> Result<ListHeader, ProtocolError>;
+    /// Leaves a list.
+    fn read_list_end(&mut self) -> Result<(), ProtocolError>;
     /// Enters a set.
     fn read_set_begin(&mut self) -> Result<ListHeader, ProtocolError>;
+    /// Leaves a set (which every protocol ends as it ends a list).
+    #[inline]
+    fn read_set_end(&mut self) -> Result<(), ProtocolError> {
+        self.read_list_end()
+    }
     /// Enters a map.
     fn read_map_begin(&mut self) -> Result<MapHeader, ProtocolError>;
-    /// Leaves a list, set or map.
-    fn read_container_end(&mut self);
+    /// Leaves a map.
+    fn read_map_end(&mut self) -> Result<(), ProtocolError>;
     /// Counts `bytes` that decoded values are about to take in memory against
     /// [`Limits::max_decoded`].
     fn charge(&mut self, bytes: usize) -> Result<(), ProtocolError>;
@@ -295,21 +332,23 @@ pub trait Reader {
                 self.read_struct_begin()?;
                 while let Some((field, _)) = self.read_field_begin()? {
                     self.skip(field)?;
+                    self.read_field_end()?;
                 }
-                self.read_struct_end();
-                Ok(())
+                self.read_struct_end()
             }
-            TType::List | TType::Set => {
-                let header = if ty == TType::List {
-                    self.read_list_begin()?
-                } else {
-                    self.read_set_begin()?
-                };
+            TType::List => {
+                let header = self.read_list_begin()?;
                 for _ in 0..header.len {
                     self.skip(header.element)?;
                 }
-                self.read_container_end();
-                Ok(())
+                self.read_list_end()
+            }
+            TType::Set => {
+                let header = self.read_set_begin()?;
+                for _ in 0..header.len {
+                    self.skip(header.element)?;
+                }
+                self.read_set_end()
             }
             TType::Map => {
                 let header = self.read_map_begin()?;
@@ -317,8 +356,7 @@ pub trait Reader {
                     self.skip(header.key)?;
                     self.skip(header.value)?;
                 }
-                self.read_container_end();
-                Ok(())
+                self.read_map_end()
             }
         }
     }

@@ -131,12 +131,16 @@ impl<R: Resumable> Walk<R> {
             Frame::Struct => match self.reader.read_field_begin()? {
                 Some((ty, _)) => self.next = Some(ty),
                 None => {
-                    self.reader.read_struct_end();
+                    self.reader.read_struct_end()?;
                     self.frames.pop();
                 }
             },
-            Frame::Items { left: 0, .. } | Frame::Pairs { left: 0, .. } => {
-                self.reader.read_container_end();
+            Frame::Items { left: 0, .. } => {
+                self.reader.read_list_end()?;
+                self.frames.pop();
+            }
+            Frame::Pairs { left: 0, .. } => {
+                self.reader.read_map_end()?;
                 self.frames.pop();
             }
             Frame::Items { element, left } => {

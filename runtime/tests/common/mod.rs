@@ -13,6 +13,7 @@ impl<const ID: i16> Value for One<ID> {
         w.write_struct_begin();
         w.write_field_begin(TType::I64, ID);
         w.write_i64(self.0);
+        w.write_field_end();
         w.write_field_stop();
         w.write_struct_end();
     }
@@ -24,8 +25,9 @@ impl<const ID: i16> Value for One<ID> {
                 (i, TType::I64) if i == ID => value = r.read_i64()?,
                 _ => r.skip(ty)?,
             }
+            r.read_field_end()?;
         }
-        r.read_struct_end();
+        r.read_struct_end()?;
         Ok(Self(value))
     }
 }

@@ -115,9 +115,10 @@ impl Reader for CompactReader {
     }
 
     #[inline]
-    fn read_struct_end(&mut self) {
+    fn read_struct_end(&mut self) -> Result<(), ProtocolError> {
         self.input.leave();
         self.last_field = self.field_stack.pop().unwrap_or(0);
+        Ok(())
     }
 
     #[inline]
@@ -232,8 +233,15 @@ impl Reader for CompactReader {
     }
 
     #[inline]
-    fn read_container_end(&mut self) {
+    fn read_list_end(&mut self) -> Result<(), ProtocolError> {
         self.input.leave();
+        Ok(())
+    }
+
+    #[inline]
+    fn read_map_end(&mut self) -> Result<(), ProtocolError> {
+        self.input.leave();
+        Ok(())
     }
 
     #[inline]
