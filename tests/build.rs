@@ -95,6 +95,8 @@ fn main() {
     generate(&Config::new(), &[uuid], &out.join("unknown_uuid"));
     // Apache's Python for ThriftTest, for the Python peers of the cross test.
     thrift("py", &idl.join("ThriftTest.thrift"), &out.join("gen-py"));
+    // For every field type, for the JSON protocol's golden vectors and oracle.
+    thrift("py", &apache_files[2], &out.join("gen-py"));
     // And for the chat, for the plain Python peers of the bidirectional tests.
     let chat = manifest.join("../idl-examples/idl/chat.thrift");
     println!("cargo:rerun-if-changed={}", chat.display());

@@ -12,6 +12,7 @@ use bytes::Bytes;
 
 use crate::protocol::binary::BinaryReader;
 use crate::protocol::compact::CompactReader;
+use crate::protocol::json::JsonReader;
 use crate::protocol::{Limits, Protocol, ProtocolError, Reader, TType, Writer};
 
 /// The limits kept bytes are read again within: they were walked once within limits at least
@@ -38,7 +39,7 @@ enum Kept {
         id: i16,
         /// The binary type code.
         ty: u8,
-        compact: bool,
+        protocol: Protocol,
         bytes: Bytes,
     },
 }
@@ -58,7 +59,7 @@ impl UnknownFields {
             Kept::Raw {
                 id,
                 ty: ty.code(),
-                compact: protocol == Protocol::Compact,
+                protocol,
                 bytes,
             }
         };
@@ -76,7 +77,7 @@ impl UnknownFields {
                 Kept::Raw {
                     id,
                     ty,
-                    compact,
+                    protocol,
                     bytes,
                 } => {
                     // The code and the bytes were read as valid: neither can fail again.
@@ -84,10 +85,13 @@ impl UnknownFields {
                         continue;
                     };
                     w.write_field_begin(ty, *id);
-                    let _ = if *compact {
-                        transcode(&mut CompactReader::new(bytes.clone(), AGAIN), w, ty)
-                    } else {
-                        transcode(&mut BinaryReader::new(bytes.clone(), AGAIN), w, ty)
+                    let bytes = bytes.clone();
+                    let _ = match protocol {
+                        Protocol::Binary => transcode(&mut BinaryReader::new(bytes, AGAIN), w, ty),
+                        Protocol::Compact => {
+                            transcode(&mut CompactReader::new(bytes, AGAIN), w, ty)
+                        }
+                        Protocol::Json => transcode(&mut JsonReader::new(bytes, AGAIN), w, ty),
                     };
                     w.write_field_end();
                 }
@@ -123,7 +127,16 @@ fn transcode<R: Reader, W: Writer>(r: &mut R, w: &mut W, ty: TType) -> Result<()
         TType::I32 => w.write_i32(r.read_i32()?),
         TType::I64 => w.write_i64(r.read_i64()?),
         TType::Double => w.write_double(r.read_double()?),
-        TType::String => w.write_binary(r.read_bytes()?),
+        // A string and a binary are told apart only by the IDL, which this field is not in.
+        // Binary and compact encode both alike; into JSON, text goes as a string and other
+        // bytes as base64, and out of JSON a binary goes as its base64 text.
+        TType::String => {
+            let bytes = r.read_bytes()?;
+            match std::str::from_utf8(bytes) {
+                Ok(text) => w.write_string(text),
+                Err(_) => w.write_binary(bytes),
+            }
+        }
         TType::Uuid => w.write_uuid(r.read_uuid()?),
         TType::Struct => {
             r.read_struct_begin()?;

@@ -72,7 +72,7 @@ impl Value for ByteString {
         w.write_string(self);
     }
     fn read<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
-        ByteString::try_from(r.read_binary()?)
+        ByteString::try_from(r.read_string_bytes()?)
             .map_err(|_| ProtocolError::invalid("string is not UTF-8"))
     }
 }

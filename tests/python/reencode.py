@@ -3,11 +3,16 @@ wire tests (tests/tests/wire_python.rs).
 
 Each stdin line is `IDL_PATH TYPE PROTOCOL HEX`; each stdout line is the re-encoded HEX, or
 `error: ...` when the input cannot be decoded. Types are loaded from the IDL by thriftpy2,
-except `apache:NAME`: thriftpy2 0.7 has no uuid, so those are read by Apache's `thrift`
-library (0.25, which has) from a struct description written here, as its `py:dynamic`
-generator would write it.
+except
+- `apache:NAME`: thriftpy2 0.7 has no uuid, so those are read by Apache's `thrift` library
+  (0.25, which has) from a struct description written here, as its `py:dynamic` generator
+  would write it;
+- `gen-py:MODULE.NAME`: Apache's generated Python (`thrift --gen py`) in the directory given
+  as IDL_PATH, read and written by Apache's library.
+PROTOCOL is `binary` or `compact`, or `json` (Apache's TJSONProtocol; Apache types only).
 """
 
+import importlib
 import sys
 
 import thriftpy2
@@ -17,6 +22,7 @@ from thriftpy2.transport import TMemoryBuffer
 
 from thrift.protocol import TBinaryProtocol as ApacheBinary
 from thrift.protocol import TCompactProtocol as ApacheCompact
+from thrift.protocol import TJSONProtocol as ApacheJson
 from thrift.Thrift import TType
 from thrift.transport import TTransport
 
@@ -24,6 +30,7 @@ FACTORIES = {"binary": TBinaryProtocolFactory(), "compact": TCompactProtocolFact
 APACHE = {
     "binary": ApacheBinary.TBinaryProtocolFactory(),
     "compact": ApacheCompact.TCompactProtocolFactory(),
+    "json": ApacheJson.TJSONProtocolFactory(),
 }
 # uuids.thrift's `Tagged`: (id, type, name, type arguments, default) by field id.
 APACHE_SPECS = {
@@ -56,9 +63,23 @@ def reencode_apache(type_name, protocol, hex_input):
     return out.getvalue().hex()
 
 
+def reencode_generated(gen_py, type_name, protocol, hex_input):
+    if gen_py not in sys.path:
+        sys.path.insert(0, gen_py)
+    module, name = type_name.rsplit(".", 1)
+    value = getattr(importlib.import_module(module + ".ttypes"), name)()
+    factory = APACHE[protocol]
+    value.read(factory.getProtocol(TTransport.TMemoryBuffer(bytes.fromhex(hex_input))))
+    out = TTransport.TMemoryBuffer()
+    value.write(factory.getProtocol(out))
+    return out.getvalue().hex()
+
+
 def reencode(idl, type_name, protocol, hex_input):
     if type_name.startswith("apache:"):
         return reencode_apache(type_name[len("apache:"):], protocol, hex_input)
+    if type_name.startswith("gen-py:"):
+        return reencode_generated(idl, type_name[len("gen-py:"):], protocol, hex_input)
     if idl not in modules:
         name = idl.rsplit("/", 1)[-1].replace(".thrift", "_thrift")
         modules[idl] = thriftpy2.load(idl, module_name=name)

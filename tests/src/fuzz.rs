@@ -4,6 +4,7 @@
 //!
 //! - [`message`]: the message decoders (binary and compact) into generated types: a value
 //!   decoded re-encodes to bytes that decode to the same bytes again.
+//! - [`json`]: the same for the JSON protocol (a target of its own, whose corpus is text).
 //! - [`frames`]: the message readers of both transports: reading the input in pieces finds
 //!   the same messages, and the same end, as reading it at once.
 //! - [`idl`]: the IDL front end: diagnostics, never a panic, with spans inside their files.
@@ -25,23 +26,35 @@ use crate::generated::{default, oracle};
 pub fn message(data: &[u8]) {
     let data = Bytes::copy_from_slice(data);
     for protocol in [Protocol::Binary, Protocol::Compact] {
-        // A message header, then args of each kind of type.
-        if let Ok(header) = protocol.decode_message_header(data.clone(), Limits::default()) {
-            assert!(
-                header.name.len() <= data.len(),
-                "a name longer than the input"
-            );
-        }
-        let _ = protocol
-            .decode_message::<oracle::thrift_test::Insanity>(data.clone(), Limits::default());
-        round_trip::<oracle::thrift_test::Insanity>(protocol, &data);
-        round_trip::<oracle::thrift_test::CrazyNesting>(protocol, &data);
-        round_trip::<oracle::bench::Batch>(protocol, &data);
-        round_trip::<oracle::everything::Everything>(protocol, &data);
-        let _ = protocol.decode::<default::recursive::Tree>(data.clone());
-        let _ = protocol.decode::<default::recursive::Expr>(data.clone());
-        let _ = protocol.decode::<default::bench::Batch>(data.clone());
+        decode_all(protocol, &data);
     }
+}
+
+/// Decodes `data` as a JSON message and as bare JSON values into generated types.
+///
+/// # Panics
+/// When a property does not hold.
+pub fn json(data: &[u8]) {
+    decode_all(Protocol::Json, &Bytes::copy_from_slice(data));
+}
+
+/// A message header, then args of each kind of type, then bare values.
+fn decode_all(protocol: Protocol, data: &Bytes) {
+    if let Ok(header) = protocol.decode_message_header(data.clone(), Limits::default()) {
+        assert!(
+            header.name.len() <= data.len(),
+            "a name longer than the input"
+        );
+    }
+    let _ =
+        protocol.decode_message::<oracle::thrift_test::Insanity>(data.clone(), Limits::default());
+    round_trip::<oracle::thrift_test::Insanity>(protocol, data);
+    round_trip::<oracle::thrift_test::CrazyNesting>(protocol, data);
+    round_trip::<oracle::bench::Batch>(protocol, data);
+    round_trip::<oracle::everything::Everything>(protocol, data);
+    let _ = protocol.decode::<default::recursive::Tree>(data.clone());
+    let _ = protocol.decode::<default::recursive::Expr>(data.clone());
+    let _ = protocol.decode::<default::bench::Batch>(data.clone());
 }
 
 /// If `data` decodes as a `T`, its encoding decodes to a value that encodes the same.
@@ -69,7 +82,7 @@ pub fn frames(data: &[u8]) {
     let (choice, data) = data.split_at(data.len().min(4));
     let pieces: Vec<usize> = choice.iter().map(|&b| usize::from(b % 32) + 1).collect();
     for transport in [Transport::Framed, Transport::Buffered] {
-        for protocol in [Protocol::Binary, Protocol::Compact] {
+        for protocol in [Protocol::Binary, Protocol::Compact, Protocol::Json] {
             let whole = read_messages(transport, protocol, data, &[]);
             let trickled = read_messages(transport, protocol, data, &pieces);
             assert_eq!(

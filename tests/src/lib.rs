@@ -8,6 +8,7 @@ pub mod cross;
 pub mod fuzz;
 pub mod peers;
 pub mod raw;
+pub mod reencode;
 pub mod scratch;
 pub mod worker;
 

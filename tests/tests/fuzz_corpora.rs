@@ -37,6 +37,11 @@ fn message_corpus() {
 }
 
 #[test]
+fn json_corpus() {
+    replay("json", fuzz::json);
+}
+
+#[test]
 fn frames_corpus() {
     replay("frames", fuzz::frames);
 }

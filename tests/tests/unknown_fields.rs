@@ -66,6 +66,7 @@ fn apache_encode<A: TSerializable>(value: &A, protocol: Protocol) -> Vec<u8> {
             value.write_to_out_protocol(&mut output).unwrap();
             output.flush().unwrap();
         }
+        Protocol::Json => panic!("Apache's Rust crate has no JSON protocol"),
     }
     out
 }
@@ -78,6 +79,7 @@ fn apache_decode<A: TSerializable>(bytes: &[u8], protocol: Protocol) -> A {
         Protocol::Compact => {
             A::read_from_in_protocol(&mut TCompactInputProtocol::new(bytes)).unwrap()
         }
+        Protocol::Json => panic!("Apache's Rust crate has no JSON protocol"),
     }
 }
 

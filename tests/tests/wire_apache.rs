@@ -43,6 +43,7 @@ fn apache_round_trip<A: TSerializable>(
                 .map_err(|e| e.to_string())?;
             output.flush().map_err(|e| e.to_string())?;
         }
+        Protocol::Json => return Err("Apache's Rust crate has no JSON protocol".into()),
     }
     Ok(out)
 }

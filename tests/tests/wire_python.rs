@@ -4,10 +4,7 @@
 //! ours and re-encodes identical bytes in binary and compact, and we decode its bytes back to
 //! the starting value.
 
-use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -17,46 +14,10 @@ use thrift_bidi::value::Value;
 use thrift_bidi::Uuid;
 use thrift_bidi_tests::generated::default::{bench, recursive, uuids};
 use thrift_bidi_tests::payload;
+use thrift_bidi_tests::reencode::{hex, reencode, unhex};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// Sends `IDL TYPE PROTOCOL HEX` lines to `tests/python/reencode.py`, returns its answers.
-fn thriftpy2(requests: &[String]) -> Vec<String> {
-    let mut child = Command::new(thrift_bidi_tests::venv_python())
-        .arg(workspace().join("tests/python/reencode.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python runs");
-    let mut stdin = child.stdin.take().expect("piped");
-    for request in requests {
-        writeln!(stdin, "{request}").expect("python reads");
-    }
-    drop(stdin);
-    let output = child.wait_with_output().expect("python ends");
-    assert!(output.status.success(), "reencode.py failed");
-    String::from_utf8(output.stdout)
-        .expect("hex is ASCII")
-        .lines()
-        .map(str::to_owned)
-        .collect()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
-}
-
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
-        .collect()
 }
 
 /// thriftpy2 re-encodes each value to our bytes, and we decode them back to the value.
@@ -75,8 +36,7 @@ fn check<T: Value + PartialEq + std::fmt::Debug>(idl: &Path, type_name: &str, va
             expected.push((protocol, bytes, value));
         }
     }
-    let answers = thriftpy2(&requests);
-    assert_eq!(answers.len(), expected.len());
+    let answers = reencode(&requests);
     for (answer, (protocol, ours, value)) in answers.iter().zip(expected) {
         assert_eq!(
             *answer,

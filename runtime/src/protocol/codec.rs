@@ -5,16 +5,19 @@ use bytes::{Bytes, BytesMut};
 
 use super::binary::{BinaryReader, BinaryWriter};
 use super::compact::{CompactReader, CompactWriter};
-use super::{Limits, MessageHeader, ProtocolError, Reader, Resumable, Writer};
+use super::json::{JsonReader, JsonWriter};
+use super::{HasInput, Limits, MessageHeader, ProtocolError, Reader, Writer};
 use crate::value::Value;
 
 /// A wire protocol.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Protocol {
     /// Apache's `TBinaryProtocol` (strict).
     Binary,
     /// Apache's `TCompactProtocol`.
     Compact,
+    /// Apache's `TJSONProtocol` ([`json`](super::json)).
+    Json,
 }
 
 impl Protocol {
@@ -45,6 +48,11 @@ impl Protocol {
             }
             Protocol::Compact => {
                 let mut w = CompactWriter::new(taken);
+                value.encode(&mut w);
+                w.into_inner()
+            }
+            Protocol::Json => {
+                let mut w = JsonWriter::new(taken);
                 value.encode(&mut w);
                 w.into_inner()
             }
@@ -104,13 +112,14 @@ impl Protocol {
         data: Bytes,
         limits: Limits,
     ) -> Result<(T, usize), ProtocolError> {
-        fn counted<R: Resumable, T: Value>(mut r: R) -> Result<(T, usize), ProtocolError> {
+        fn counted<R: HasInput, T: Value>(mut r: R) -> Result<(T, usize), ProtocolError> {
             let message = WithHeader::<T>::decode(&mut r)?;
             Ok((message.1, r.input().decoded()))
         }
         match self {
             Protocol::Binary => counted(BinaryReader::new(data, limits)),
             Protocol::Compact => counted(CompactReader::new(data, limits)),
+            Protocol::Json => counted(JsonReader::new(data, limits)),
         }
     }
 
@@ -118,6 +127,7 @@ impl Protocol {
         match self {
             Protocol::Binary => T::decode(&mut BinaryReader::new(data, limits)),
             Protocol::Compact => T::decode(&mut CompactReader::new(data, limits)),
+            Protocol::Json => T::decode(&mut JsonReader::new(data, limits)),
         }
     }
 }
@@ -140,6 +150,7 @@ impl<T: Value> Encode for Message<'_, T> {
     fn encode<W: Writer>(&self, w: &mut W) {
         w.write_message_begin(self.0);
         self.1.write(w);
+        w.write_message_end();
     }
 }
 
@@ -168,6 +179,9 @@ struct WithHeader<T>(MessageHeader, T);
 
 impl<T: Value> Decode for WithHeader<T> {
     fn decode<R: Reader>(r: &mut R) -> Result<Self, ProtocolError> {
-        Ok(Self(r.read_message_begin()?, T::read(r)?))
+        let header = r.read_message_begin()?;
+        let body = T::read(r)?;
+        r.read_message_end()?;
+        Ok(Self(header, body))
     }
 }

@@ -2,33 +2,48 @@
 //! and the decoded-bytes budget) with its checks, and [`Resumable`] for the buffered transport,
 //! which feeds a reader one message in pieces.
 
-use super::{binary, compact, Limits, ProtocolError, ProtocolErrorKind, Reader};
+use super::{binary, compact, json, Limits, ProtocolError, ProtocolErrorKind, Reader};
 
-/// A reader that can be fed one message in pieces (the buffered transport's walk): its input
-/// is swapped for a longer copy of the same bytes as they arrive, keeping its position and
-/// state, and it is rewound to the start of a value the bytes ran out in.
-pub(crate) trait Resumable: Reader {
-    /// A reader of nothing yet, within `limits`.
-    fn empty(limits: Limits) -> Self;
+/// A reader over an [`Input`].
+pub(crate) trait HasInput: Reader {
     /// Its input.
     fn input(&mut self) -> &mut Input;
 }
 
+/// A reader that can be fed one message in pieces (the buffered transport's walk): its input
+/// is swapped for a longer copy of the same bytes as they arrive, keeping its position and
+/// state, and it is rewound to the start of a value the bytes ran out in. (Not JSON: what
+/// separates its values is state that a rewind would have to undo.)
+pub(crate) trait Resumable: HasInput {
+    /// A reader of nothing yet, within `limits`.
+    fn empty(limits: Limits) -> Self;
+}
+
+macro_rules! has_input {
+    ($($reader:ty),*) => {$(
+        impl HasInput for $reader {
+            fn input(&mut self) -> &mut Input {
+                &mut self.input
+            }
+        }
+    )*};
+}
+
+has_input!(
+    binary::BinaryReader,
+    compact::CompactReader,
+    json::JsonReader
+);
+
 impl Resumable for binary::BinaryReader {
     fn empty(limits: Limits) -> Self {
         Self::new(bytes::Bytes::new(), limits)
-    }
-    fn input(&mut self) -> &mut Input {
-        &mut self.input
     }
 }
 
 impl Resumable for compact::CompactReader {
     fn empty(limits: Limits) -> Self {
         Self::new(bytes::Bytes::new(), limits)
-    }
-    fn input(&mut self) -> &mut Input {
-        &mut self.input
     }
 }
 

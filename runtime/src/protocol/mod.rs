@@ -11,11 +11,12 @@ mod codec;
 pub mod compact;
 mod error;
 mod input;
+pub mod json;
 
 pub use codec::Protocol;
 pub use error::{ProtocolError, ProtocolErrorKind};
 use input::{check_len, unknown_type_code};
-pub(crate) use input::{Input, Resumable};
+pub(crate) use input::{HasInput, Input, Resumable};
 
 /// The wire type of a value. Its discriminant is its binary-protocol type code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -287,6 +288,12 @@ pub trait Reader {
     }
     /// A `binary` (shares the input buffer where the reader can).
     fn read_binary(&mut self) -> Result<bytes::Bytes, ProtocolError>;
+    /// A `string`'s bytes, not yet checked to be UTF-8 (shares the input buffer where the
+    /// reader can). Binary and compact encode a string as they encode a binary; JSON does not.
+    #[inline]
+    fn read_string_bytes(&mut self) -> Result<bytes::Bytes, ProtocolError> {
+        self.read_binary()
+    }
     /// A `string` or `binary`, borrowed from the input (for values copied out anyway, which
     /// saves sharing the buffer).
     fn read_bytes(&mut self) -> Result<&[u8], ProtocolError>;

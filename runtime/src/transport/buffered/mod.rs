@@ -1,5 +1,6 @@
 //! The buffered transport's framing: where a message ends, found by walking its encoding as
-//! its bytes arrive (the transport puts nothing between messages).
+//! its bytes arrive (the transport puts nothing between messages). JSON is scanned for its
+//! closing bracket instead ([`json`]).
 //!
 //! Input: the bytes of the message so far, from its start, after each read. Output: the
 //! message's length once it is complete, or a protocol error.
@@ -9,6 +10,8 @@
 //! the reader is rewound to its start, and the walk goes on from there when more bytes come.
 //! So each byte is walked over a bounded number of times however the message is trickled in,
 //! where walking the whole message again after every read would be quadratic in its size.
+
+mod json;
 
 use bytes::Bytes;
 
@@ -20,6 +23,7 @@ use crate::protocol::{Limits, Protocol, ProtocolError, ProtocolErrorKind, Resuma
 pub(crate) enum Measure {
     Binary(Walk<BinaryReader>),
     Compact(Walk<CompactReader>),
+    Json(json::Scan),
 }
 
 impl Measure {
@@ -28,6 +32,7 @@ impl Measure {
         match protocol {
             Protocol::Binary => Self::Binary(Walk::new(limits)),
             Protocol::Compact => Self::Compact(Walk::new(limits)),
+            Protocol::Json => Self::Json(json::Scan::default()),
         }
     }
 
@@ -37,6 +42,7 @@ impl Measure {
         match self {
             Self::Binary(walk) => walk.advance(data),
             Self::Compact(walk) => walk.advance(data),
+            Self::Json(scan) => scan.advance(&data),
         }
     }
 
@@ -47,6 +53,7 @@ impl Measure {
         match self {
             Self::Binary(walk) => walk.scanned,
             Self::Compact(walk) => walk.scanned,
+            Self::Json(scan) => scan.pos,
         }
     }
 }
@@ -287,7 +294,7 @@ mod tests {
 
     #[test]
     fn a_message_trickled_in_a_byte_at_a_time_is_scanned_in_linear_time() {
-        for protocol in [Protocol::Binary, Protocol::Compact] {
+        for protocol in [Protocol::Binary, Protocol::Compact, Protocol::Json] {
             let message = message(protocol);
             let (scanned, pieces) = trickle(protocol, &message, || 1);
             let len = message.len();
@@ -307,7 +314,7 @@ mod tests {
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
             usize::try_from(seed >> 55).unwrap_or(1)
         };
-        for protocol in [Protocol::Binary, Protocol::Compact] {
+        for protocol in [Protocol::Binary, Protocol::Compact, Protocol::Json] {
             let message = message(protocol);
             for _ in 0..20 {
                 let (scanned, pieces) = trickle(protocol, &message, &mut random);
