@@ -81,7 +81,8 @@ impl JsonReader {
         if key {
             self.expect(b'"')?;
         }
-        let digits = self.run(|b| b.is_ascii_digit() || b == b'-' || b == b'+')?;
+        // The characters of any JSON number, so that `1.5` is a bad integer, not `1` and then junk.
+        let digits = self.run(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))?;
         let value = std::str::from_utf8(digits)
             .ok()
             .and_then(|text| text.parse().ok())
