@@ -15,18 +15,21 @@ use crate::transport::{Codec, MessageReader, Transport};
 /// The largest message the fuzzed readers take (small, so that the limit is reached).
 pub const MAX_FRAME: usize = 64 << 10;
 
-/// Reads `data` as a stream of messages in `transport` and `protocol`, the stream handing out
-/// at most `pieces[i % len]` bytes at its `i`th read (everything at once if `pieces` is
-/// empty): each message, then the error that ended the stream, if one did.
+/// Reads `data` as a stream of messages in `transport` and `protocol` (compressed with zlib
+/// when `zlib`), the stream handing out at most `pieces[i % len]` bytes at its `i`th read
+/// (everything at once if `pieces` is empty): each message, then the error that ended the
+/// stream, if one did.
 pub fn read_messages(
     transport: Transport,
     protocol: Protocol,
+    zlib: bool,
     data: &[u8],
     pieces: &[usize],
 ) -> (Vec<Bytes>, Option<String>) {
     let codec = Codec {
         transport,
         protocol,
+        zlib,
         max_frame: MAX_FRAME,
         limits: Limits::default(),
     };

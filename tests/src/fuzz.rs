@@ -6,7 +6,9 @@
 //!   decoded re-encodes to bytes that decode to the same bytes again.
 //! - [`json`]: the same for the JSON protocol (a target of its own, whose corpus is text).
 //! - [`frames`]: the message readers of both transports: reading the input in pieces finds
-//!   the same messages, and the same end, as reading it at once.
+//!   the same messages, and the same end, as reading it at once; and reading it compressed
+//!   with zlib finds the same as reading it plain (and reading it as if it were compressed
+//!   never panics).
 //! - [`idl`]: the IDL front end: diagnostics, never a panic, with spans inside their files.
 
 use std::path::Path;
@@ -81,18 +83,38 @@ fn round_trip<T: Value>(protocol: Protocol, data: &Bytes) {
 pub fn frames(data: &[u8]) {
     let (choice, data) = data.split_at(data.len().min(4));
     let pieces: Vec<usize> = choice.iter().map(|&b| usize::from(b % 32) + 1).collect();
+    let compressed = zlib_stream(data);
     for transport in [Transport::Framed, Transport::Buffered] {
         for protocol in [Protocol::Binary, Protocol::Compact, Protocol::Json] {
-            let whole = read_messages(transport, protocol, data, &[]);
-            let trickled = read_messages(transport, protocol, data, &pieces);
+            let whole = read_messages(transport, protocol, false, data, &[]);
+            let trickled = read_messages(transport, protocol, false, data, &pieces);
             assert_eq!(
                 whole, trickled,
                 "{transport:?} {protocol:?} in pieces {pieces:?}"
             );
             let read: usize = whole.0.iter().map(Bytes::len).sum();
             assert!(read <= data.len(), "more message bytes than input");
+            let inflated = read_messages(transport, protocol, true, &compressed, &pieces);
+            assert_eq!(inflated, whole, "{transport:?} {protocol:?} through zlib");
+            let garbage = read_messages(transport, protocol, true, data, &[]);
+            assert_eq!(
+                garbage,
+                read_messages(transport, protocol, true, data, &pieces),
+                "{transport:?} {protocol:?} as zlib in pieces {pieces:?}"
+            );
         }
     }
+}
+
+/// `data` as Apache's zlib transport sends it: one zlib stream, sync-flushed.
+fn zlib_stream(data: &[u8]) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress};
+    let mut compress = Compress::new(Compression::best(), true);
+    let mut out = Vec::with_capacity(data.len() * 2 + 64);
+    compress
+        .compress_vec(data, &mut out, FlushCompress::Sync)
+        .expect("compresses");
+    out
 }
 
 /// Runs the front end on `data` as an IDL file.

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use thrift_bidi::protocol::Protocol;
-use thrift_bidi::{Bytes, Channel, Error, Server, Transport};
+use thrift_bidi::{Bytes, Channel, Codec, Error, Server, Transport};
 use tokio::net::{TcpListener, UnixListener};
 use tokio::sync::{mpsc, oneshot};
 
@@ -148,9 +148,21 @@ pub async fn serve(server: Server, handler: Arc<Handler>, unix: bool) -> Running
 /// # Panics
 /// If it cannot connect.
 pub async fn connect(address: &Address, transport: Transport, protocol: Protocol) -> Channel {
+    let codec = Codec {
+        transport,
+        protocol,
+        ..Codec::default()
+    };
+    connect_with(address, codec).await
+}
+
+/// A channel to `address` with `codec`.
+///
+/// # Panics
+/// If it cannot connect.
+pub async fn connect_with(address: &Address, codec: Codec) -> Channel {
     let builder = Channel::builder()
-        .transport(transport)
-        .protocol(protocol)
+        .codec(codec)
         .call_timeout(Duration::from_secs(20));
     match address {
         Address::Tcp(addr) => builder.connect(addr).await,
@@ -176,7 +188,15 @@ impl Running {
     /// # Panics
     /// If it does not, within 10 seconds.
     pub async fn still_serves(&self) {
-        let channel = connect(&self.address, Transport::Framed, Protocol::Binary).await;
+        self.still_serves_with(Codec::default()).await;
+    }
+
+    /// Checks that it still answers a client with `codec` on a connection of its own.
+    ///
+    /// # Panics
+    /// If it does not, within 10 seconds.
+    pub async fn still_serves_with(&self, codec: Codec) {
+        let channel = connect_with(&self.address, codec).await;
         let client = WorkerClient::new(channel);
         let answer = tokio::time::timeout(Duration::from_secs(10), client.ping(1)).await;
         assert_eq!(answer.expect("answered in time").expect("answered"), 2);

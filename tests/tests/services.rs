@@ -1,17 +1,17 @@
 //! Generated services, our client against our server over real sockets
 //! (`tests/idl/services.thrift`): inheritance, oneway, void, declared and undeclared
-//! failures, unknown methods, on every transport × protocol over TCP and Unix sockets; and
+//! failures, unknown methods, on every transport × protocol (with and without zlib) over TCP and Unix sockets; and
 //! many calls in flight on one connection.
 #![allow(clippy::unwrap_used)] // helpers of this test binary
 
 use std::time::Duration;
 
 use thrift_bidi::protocol::Protocol;
-use thrift_bidi::{ApplicationErrorKind, Channel, Error, Server, Transport};
+use thrift_bidi::{ApplicationErrorKind, Channel, Codec, Error, Server, Transport};
 use thrift_bidi_tests::generated::default::services::{
     BaseClient, Blob, WorkerClient, WorkerWorkError,
 };
-use thrift_bidi_tests::worker::{connect, serve, Handler};
+use thrift_bidi_tests::worker::{connect, connect_with, serve, Handler};
 use tokio::sync::mpsc;
 
 fn application_kind(error: &Error) -> Option<ApplicationErrorKind> {
@@ -66,12 +66,19 @@ async fn every_method(channel: Channel, notes: &mut mpsc::UnboundedReceiver<Stri
 async fn every_method_on_every_transport_protocol_and_socket() {
     for unix in [false, true] {
         for transport in [Transport::Framed, Transport::Buffered] {
-            for protocol in [Protocol::Binary, Protocol::Compact] {
-                let (handler, mut notes) = Handler::new();
-                let server = Server::builder().transport(transport).protocol(protocol);
-                let running = serve(server, handler, unix).await;
-                let channel = connect(&running.address, transport, protocol).await;
-                every_method(channel, &mut notes).await;
+            for protocol in [Protocol::Binary, Protocol::Compact, Protocol::Json] {
+                for zlib in [false, true] {
+                    let codec = Codec {
+                        transport,
+                        protocol,
+                        zlib,
+                        ..Codec::default()
+                    };
+                    let (handler, mut notes) = Handler::new();
+                    let running = serve(Server::builder().codec(codec), handler, unix).await;
+                    let channel = connect_with(&running.address, codec).await;
+                    every_method(channel, &mut notes).await;
+                }
             }
         }
     }

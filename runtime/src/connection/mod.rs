@@ -92,7 +92,7 @@ where
         pending: Mutex::new(Pending::default()),
         state: watch::channel(State::Open).0,
     });
-    let writer = MessageWriter::new(write, settings.codec.transport);
+    let writer = MessageWriter::new(write, settings.codec);
     tokio::spawn(writer::write_loop(
         shared.clone(),
         queue,

@@ -56,10 +56,25 @@ macro_rules! connection_setters {
             self
         }
 
-        /// Binary (the default) or compact; both ends must agree.
+        /// Binary (the default), compact or JSON; both ends must agree.
         #[must_use]
         pub fn protocol(mut self, protocol: $crate::protocol::Protocol) -> Self {
             self.settings.codec.protocol = protocol;
+            self
+        }
+
+        /// Compresses the whole stream with zlib, as Apache's `TZlibTransport` (off by
+        /// default); both ends must agree.
+        #[must_use]
+        pub fn zlib(mut self, zlib: bool) -> Self {
+            self.settings.codec.zlib = zlib;
+            self
+        }
+
+        /// Sets the transport, protocol, compression and message limits at once.
+        #[must_use]
+        pub fn codec(mut self, codec: $crate::Codec) -> Self {
+            self.settings.codec = codec;
             self
         }
 

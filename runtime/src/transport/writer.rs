@@ -1,0 +1,64 @@
+//! Writing messages: each framed as the transport says, batched into one write, compressed
+//! when zlib is on.
+//!
+//! Input: encoded messages ([`Outgoing`]). Output: bytes on a stream's write half.
+
+use bytes::{Buf, BytesMut};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+use super::zlib::Deflate;
+use super::{Codec, Transport};
+use crate::message::{Outgoing, FRAME_HEADER};
+
+/// Writes messages to a byte stream, each with one write call.
+pub(crate) struct MessageWriter<W> {
+    io: Deflate<W>,
+    transport: Transport,
+    batch: BytesMut,
+}
+
+impl<W: AsyncWrite + Unpin> MessageWriter<W> {
+    pub(crate) fn new(io: W, codec: Codec) -> Self {
+        Self {
+            io: Deflate::new(io, codec.zlib),
+            transport: codec.transport,
+            batch: BytesMut::new(),
+        }
+    }
+
+    /// Adds `message` to the next write.
+    pub(crate) fn push(&mut self, message: Outgoing) {
+        let mut buf = message.0;
+        match self.transport {
+            Transport::Framed => {
+                let len = u32::try_from(buf.len() - FRAME_HEADER).unwrap_or(u32::MAX);
+                buf[..FRAME_HEADER].copy_from_slice(&len.to_be_bytes());
+            }
+            Transport::Buffered => buf.advance(FRAME_HEADER),
+        }
+        if self.batch.is_empty() {
+            self.batch = buf;
+        } else {
+            self.batch.extend_from_slice(&buf);
+        }
+    }
+
+    /// Bytes waiting for [`MessageWriter::flush`].
+    pub(crate) fn pending(&self) -> usize {
+        self.batch.len()
+    }
+
+    /// Writes everything pushed so far.
+    pub(crate) async fn flush(&mut self) -> std::io::Result<()> {
+        self.io.write_all(&self.batch).await?;
+        self.io.flush().await?;
+        self.batch.clear();
+        Ok(())
+    }
+
+    /// Shuts the write side down.
+    pub(crate) async fn shutdown(&mut self) {
+        // The peer may be gone already; there is nobody left to tell.
+        let _ = self.io.shutdown().await;
+    }
+}
