@@ -49,7 +49,9 @@ pub use client::{
     Ready,
 };
 pub use error::Error;
-pub use io::{Listener, Stream};
+#[cfg(feature = "tls")]
+pub use io::tls::{rustls, ClientTls, ServerTls, TlsError};
+pub use io::{Listener, Peer, Stream};
 pub use message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
 pub use server::{Connection, Server};
 pub use service::{Multiplexed, NoService, Service};

@@ -3,17 +3,16 @@
 //! clients wrap a `Channel`.
 
 mod blocking;
+mod connect;
 
 pub use blocking::{BlockingClient, BlockingRuntime};
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::{TcpStream, ToSocketAddrs, UnixStream};
+use tokio::net::ToSocketAddrs;
 
 use crate::bidi::{self, Callbacks as CallbackState};
-use crate::connection::{self, Settings, Shared};
-use crate::io::Stream;
+use crate::connection::{Settings, Shared};
 use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
 use crate::protocol::MessageType;
 use crate::service::{NoService, Service};
@@ -321,79 +320,5 @@ impl<C: MakeCallbacks> ChannelBuilder<C> {
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
         self.call_timeout = Some(timeout);
         self
-    }
-
-    /// Connects over TCP, with `TCP_NODELAY` set.
-    ///
-    /// A client with callbacks waits for the server's answer to its hello (at most the
-    /// connect timeout, or 10 s): a plain server that drops the connection instead of
-    /// answering (as Apache's multiplexed processor without a default service does) is
-    /// connected to once more, without the hello, and the channel reports
-    /// [`CallbackState::Unavailable`].
-    pub async fn connect(self, addr: impl ToSocketAddrs) -> Result<Channel, Error> {
-        let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host(addr).await?.collect();
-        let stream = self.timed(TcpStream::connect(&addrs[..])).await?;
-        stream.set_nodelay(true)?;
-        let plain = self.with_callbacks(NoCallbacks);
-        let wait = self.connect_timeout.unwrap_or(Duration::from_secs(10));
-        let channel = self.over(stream);
-        if channel.callbacks() != CallbackState::Pending {
-            return Ok(channel);
-        }
-        let answered = tokio::time::timeout(wait, channel.callbacks_ready()).await;
-        if answered != Ok(CallbackState::Unavailable) || !channel.is_closed() {
-            return Ok(channel);
-        }
-        tracing::debug!("the server dropped the connection at the hello; connecting without");
-        let stream = plain.timed(TcpStream::connect(&addrs[..])).await?;
-        stream.set_nodelay(true)?;
-        let channel = plain.over(stream);
-        channel
-            .bidi
-            .callbacks
-            .send_replace(CallbackState::Unavailable);
-        Ok(channel)
-    }
-
-    /// Connects to a Unix domain socket.
-    pub async fn connect_unix(self, path: impl AsRef<Path>) -> Result<Channel, Error> {
-        let stream = self.timed(UnixStream::connect(path)).await?;
-        Ok(self.over(stream))
-    }
-
-    /// Runs a connection over an already connected `stream`.
-    pub fn over(self, stream: impl Stream) -> Channel {
-        // A client never stops reading on its own; it closes when its channels are dropped.
-        let (_, never) = tokio::sync::watch::channel(false);
-        let call_timeout = self.call_timeout;
-        let state = Arc::new(bidi::State::default());
-        let mut hello = None;
-        let make = |shared: &Arc<Shared>| {
-            let server = Channel::borrowed(shared.clone(), state.clone(), false, call_timeout);
-            let service = self.callbacks.make(&server);
-            hello = service.as_ref().map(|s| s.name().to_owned());
-            (Serving(service), ())
-        };
-        let (shared, _) = connection::start(stream.split(), self.settings, make, never);
-        if let Some(name) = hello {
-            bidi::say_hello(&shared, &state, &name);
-        }
-        Channel {
-            _owner: Some(Arc::new(Owner(shared.clone()))),
-            ..Channel::borrowed(shared, state, false, call_timeout)
-        }
-    }
-
-    async fn timed<T>(
-        &self,
-        connect: impl std::future::Future<Output = std::io::Result<T>>,
-    ) -> Result<T, Error> {
-        match self.connect_timeout {
-            Some(limit) => tokio::time::timeout(limit, connect)
-                .await
-                .map_err(|_| Error::Timeout)?
-                .map_err(Error::from),
-            None => connect.await.map_err(Error::from),
-        }
     }
 }

@@ -2,11 +2,10 @@
 //! halves, with the peer's address for the per-peer connection limit.
 
 use std::io;
-use std::net::IpAddr;
 
 use tokio::net::{TcpListener, TcpStream};
 
-use super::{Listener, Stream};
+use super::{Listener, Peer, Stream};
 
 impl Stream for TcpStream {
     type Read = tokio::net::tcp::OwnedReadHalf;
@@ -14,8 +13,11 @@ impl Stream for TcpStream {
     fn split(self) -> (Self::Read, Self::Write) {
         self.into_split()
     }
-    fn peer_ip(&self) -> Option<IpAddr> {
-        self.peer_addr().ok().map(|addr| addr.ip())
+    fn peer(&self) -> Peer {
+        Peer {
+            addr: self.peer_addr().ok(),
+            ..Peer::default()
+        }
     }
 }
 

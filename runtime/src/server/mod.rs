@@ -3,6 +3,7 @@
 //! finish within a bound), and the [`Connection`] handle each connection's service is made
 //! with, from which a bidirectional server calls its client back.
 
+mod handshakes;
 mod peers;
 
 use std::future::Future;
@@ -15,8 +16,9 @@ use tokio::task::JoinSet;
 use crate::bidi::{self, Greeter};
 use crate::client::Channel;
 use crate::connection::{self, Settings, Shared};
-use crate::io::{Listener, Stream};
+use crate::io::{Listener, Peer, Stream};
 use crate::service::Service;
+use handshakes::{Admitted, Handshakes, Next};
 use peers::Peers;
 
 /// A Thrift server; build one with [`Server::builder`].
@@ -26,6 +28,10 @@ pub struct Server {
     max_connections: usize,
     max_connections_per_peer: usize,
     shutdown_timeout: Duration,
+    #[cfg(feature = "tls")]
+    tls: Option<crate::ServerTls>,
+    #[cfg(feature = "tls")]
+    tls_handshake_timeout: Duration,
 }
 
 impl Default for Server {
@@ -38,6 +44,10 @@ impl Default for Server {
             max_connections: 10_000,
             max_connections_per_peer: 256,
             shutdown_timeout: Duration::from_secs(10),
+            #[cfg(feature = "tls")]
+            tls: None,
+            #[cfg(feature = "tls")]
+            tls_handshake_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -75,6 +85,24 @@ impl Server {
         self
     }
 
+    /// Serves over TLS (feature `tls`): each connection accepted is handshaken on its own task
+    /// (holding its connection slot meanwhile) before its service is made.
+    #[cfg(feature = "tls")]
+    #[must_use]
+    pub fn tls(mut self, tls: crate::ServerTls) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// How long a client may take over the TLS handshake (10 s by default); one slower is
+    /// dropped.
+    #[cfg(feature = "tls")]
+    #[must_use]
+    pub fn tls_handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.tls_handshake_timeout = timeout;
+        self
+    }
+
     /// Serves `service` on every connection from `listener`, until `shutdown` resolves; then
     /// stops accepting and reading, and waits (up to the shutdown timeout) for the calls
     /// running to be answered.
@@ -103,6 +131,19 @@ impl Server {
         let mut peers = Peers::new(self.max_connections_per_peer);
         let (stop, stopped) = watch::channel(false);
         let mut connections = JoinSet::new();
+        #[cfg(feature = "tls")]
+        let mut handshakes = Handshakes::new(
+            self.tls
+                .clone()
+                .map(|tls| (tls, self.tls_handshake_timeout)),
+        );
+        #[cfg(not(feature = "tls"))]
+        let mut handshakes = Handshakes::new(None);
+        let start = Start {
+            settings: self.settings,
+            make: &make,
+            stopped: &stopped,
+        };
         tokio::pin!(shutdown);
         loop {
             let accepted = tokio::select! {
@@ -113,33 +154,32 @@ impl Server {
                     }
                     continue;
                 }
+                handshaken = handshakes.next() => {
+                    match handshaken {
+                        Ok((stream, admitted)) => start.spawn(stream, admitted, &mut connections),
+                        Err(admitted) => {
+                            if let Some(peer) = admitted.peer {
+                                peers.leave(peer);
+                            }
+                        }
+                    }
+                    continue;
+                }
                 accepted = accept(&mut listener, &slots) => accepted,
             };
             let Some((stream, slot)) = accepted else {
                 continue;
             };
-            let peer = stream.peer_ip().map(peers::key);
+            let peer = stream.peer().addr().map(|addr| peers::key(addr.ip()));
             if peer.is_some_and(|peer| !peers.enter(peer)) {
                 // Closed at once: the slot goes back with it.
                 continue;
             }
-            let make = |shared: &Arc<_>| {
-                let state = Arc::new(bidi::State::default());
-                let service = make(&Connection {
-                    shared: Arc::clone(shared),
-                    bidi: state.clone(),
-                });
-                let callback = service.callback();
-                (service, Greeter { callback, state })
-            };
-            let (_, task) = connection::start(stream.split(), self.settings, make, stopped.clone());
-            connections.spawn(async move {
-                // Dropped (at the shutdown timeout), it stops the connection too.
-                let mut task = AbortOnDrop(task);
-                let _ = (&mut task.0).await;
-                drop(slot);
-                peer
-            });
+            match handshakes.start(stream, Admitted { slot, peer }) {
+                Next::Serve(stream, admitted) => start.spawn(stream, admitted, &mut connections),
+                #[cfg(feature = "tls")]
+                Next::Handshaking => {}
+            }
         }
         drop(listener);
         stop.send_replace(true);
@@ -151,6 +191,50 @@ impl Server {
             tracing::warn!("shutdown timeout: dropping the calls still running");
             connections.shutdown().await;
         }
+    }
+}
+
+/// What starting a connection takes.
+struct Start<'a, F> {
+    settings: Settings,
+    make: &'a F,
+    stopped: &'a watch::Receiver<bool>,
+}
+
+impl<F, S> Start<'_, F>
+where
+    F: Fn(&Connection) -> S,
+    S: Service,
+{
+    /// Starts serving `stream`, its task in `connections` answering the peer it counted
+    /// against when it ends.
+    fn spawn(
+        &self,
+        stream: impl Stream,
+        admitted: Admitted,
+        connections: &mut JoinSet<Option<std::net::IpAddr>>,
+    ) {
+        let peer = Arc::new(stream.peer());
+        let make = |shared: &Arc<_>| {
+            let state = Arc::new(bidi::State::default());
+            let service = (self.make)(&Connection {
+                shared: Arc::clone(shared),
+                bidi: state.clone(),
+                peer,
+            });
+            let callback = service.callback();
+            (service, Greeter { callback, state })
+        };
+        let (_, task) =
+            connection::start(stream.split(), self.settings, make, self.stopped.clone());
+        let Admitted { slot, peer } = admitted;
+        connections.spawn(async move {
+            // Dropped (at the shutdown timeout), it stops the connection too.
+            let mut task = AbortOnDrop(task);
+            let _ = (&mut task.0).await;
+            drop(slot);
+            peer
+        });
     }
 }
 
@@ -187,6 +271,7 @@ async fn accept<L: Listener>(
 pub struct Connection {
     shared: Arc<Shared>,
     bidi: Arc<bidi::State>,
+    peer: Arc<Peer>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -204,6 +289,11 @@ impl Connection {
     /// the connection open.
     pub fn callbacks(&self) -> Channel {
         Channel::to_client(self.shared.clone(), self.bidi.clone())
+    }
+
+    /// The client: its address and, over TLS, the certificates it presented.
+    pub fn peer(&self) -> &Peer {
+        &self.peer
     }
 
     /// Whether the client said hello, so that it can be called back.
