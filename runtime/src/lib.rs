@@ -50,7 +50,7 @@ pub use client::{
 };
 pub use error::Error;
 #[cfg(feature = "tls")]
-pub use io::tls::{rustls, ClientTls, ServerTls, TlsError};
+pub use io::tls::{rustls, ClientTls, ServerTls, TlsError, TlsStream};
 pub use io::{Listener, Peer, Stream};
 pub use message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
 pub use server::{Connection, Server};

@@ -46,6 +46,15 @@ pub fn generated_dir() -> PathBuf {
     PathBuf::from(env!("OUT_DIR"))
 }
 
+/// The test PKI (`tests/certs`, made by its `make.sh`): `ca.pem`, `server.pem` and
+/// `server.key` (`localhost`, `127.0.0.1`, `::1`), `client.pem` and `client.key`, `expired.pem` and
+/// `expired.key`, `other-ca.pem`.
+pub fn cert(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("certs")
+        .join(name)
+}
+
 /// The Python of the venv `scripts/setup.sh` makes.
 ///
 /// # Panics

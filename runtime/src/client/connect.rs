@@ -17,7 +17,7 @@ use crate::service::Service;
 use crate::Error;
 
 impl<C: MakeCallbacks> ChannelBuilder<C> {
-    /// Connects over TCP, with `TCP_NODELAY` set.
+    /// Connects over TCP, with `TCP_NODELAY` set (then TLS, if the builder has it).
     ///
     /// A client with callbacks waits for the server's answer to its hello (at most the
     /// connect timeout, or 10 s): a plain server that drops the connection instead of
@@ -26,8 +26,40 @@ impl<C: MakeCallbacks> ChannelBuilder<C> {
     /// [`CallbackState::Unavailable`].
     pub async fn connect(self, addr: impl ToSocketAddrs) -> Result<Channel, Error> {
         let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host(addr).await?.collect();
-        let stream = self.timed(TcpStream::connect(&addrs[..])).await?;
-        stream.set_nodelay(true)?;
+        let dial = || async {
+            let stream = TcpStream::connect(&addrs[..]).await?;
+            stream.set_nodelay(true)?;
+            Ok(stream)
+        };
+        #[cfg(feature = "tls")]
+        if let Some(tls) = self.tls.clone() {
+            return self.connect_with(|| tls.over(dial())).await;
+        }
+        self.connect_with(dial).await
+    }
+
+    /// Connects to a Unix domain socket (then TLS, if the builder has it; a Unix socket has
+    /// no address to check the server's certificate against, so name the server in
+    /// [`ClientTls::server_name`](crate::ClientTls::server_name)). Callbacks as with
+    /// [`ChannelBuilder::connect`].
+    pub async fn connect_unix(self, path: impl AsRef<Path>) -> Result<Channel, Error> {
+        let path = path.as_ref();
+        let dial = || UnixStream::connect(path);
+        #[cfg(feature = "tls")]
+        if let Some(tls) = self.tls.clone() {
+            return self.connect_with(|| tls.over(dial())).await;
+        }
+        self.connect_with(dial).await
+    }
+
+    /// Connects with `dial`, and says hello when serving callbacks; connects once more with
+    /// `dial`, without the hello, when the server drops the connection at it.
+    async fn connect_with<S, F>(self, dial: impl Fn() -> F) -> Result<Channel, Error>
+    where
+        S: Stream,
+        F: std::future::Future<Output = std::io::Result<S>>,
+    {
+        let stream = self.timed(dial()).await?;
         let plain = self.with_callbacks(NoCallbacks);
         let wait = self.connect_timeout.unwrap_or(Duration::from_secs(10));
         let channel = self.over(stream);
@@ -39,20 +71,13 @@ impl<C: MakeCallbacks> ChannelBuilder<C> {
             return Ok(channel);
         }
         tracing::debug!("the server dropped the connection at the hello; connecting without");
-        let stream = plain.timed(TcpStream::connect(&addrs[..])).await?;
-        stream.set_nodelay(true)?;
+        let stream = plain.timed(dial()).await?;
         let channel = plain.over(stream);
         channel
             .bidi
             .callbacks
             .send_replace(CallbackState::Unavailable);
         Ok(channel)
-    }
-
-    /// Connects to a Unix domain socket.
-    pub async fn connect_unix(self, path: impl AsRef<Path>) -> Result<Channel, Error> {
-        let stream = self.timed(UnixStream::connect(path)).await?;
-        Ok(self.over(stream))
     }
 
     /// Runs a connection over an already connected `stream`.

@@ -215,6 +215,8 @@ pub struct ChannelBuilder<C = NoCallbacks> {
     connect_timeout: Option<Duration>,
     call_timeout: Option<Duration>,
     callbacks: C,
+    #[cfg(feature = "tls")]
+    tls: Option<crate::ClientTls>,
 }
 
 /// What a client serves its server: nothing, a service, or a service made with a channel to
@@ -305,7 +307,18 @@ impl<C: MakeCallbacks> ChannelBuilder<C> {
             connect_timeout: self.connect_timeout,
             call_timeout: self.call_timeout,
             callbacks,
+            #[cfg(feature = "tls")]
+            tls: self.tls.clone(),
         }
+    }
+
+    /// Connects over TLS (feature `tls`), after the TCP connection or on the Unix socket,
+    /// within the connect timeout (or 10 s).
+    #[cfg(feature = "tls")]
+    #[must_use]
+    pub fn tls(mut self, tls: crate::ClientTls) -> Self {
+        self.tls = Some(tls);
+        self
     }
 
     /// How long connecting may take.

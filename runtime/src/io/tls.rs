@@ -148,16 +148,15 @@ impl ClientTls {
 
     /// Accepts any server certificate, without checking it at all: for tests against
     /// self-signed servers only. The connection is encrypted, but to whoever answers.
-    pub fn dangerous_accept_any_server_certificate_for_tests() -> Self {
+    pub fn dangerous_accept_any_server_certificate_for_tests() -> Result<Self, TlsError> {
         let mut config = ClientConfig::builder_with_provider(provider())
-            .with_safe_default_protocol_versions()
-            .expect("ring supports the default versions")
+            .with_safe_default_protocol_versions()?
             .with_root_certificates(RootCertStore::empty())
             .with_no_client_auth();
         config
             .dangerous()
             .set_certificate_verifier(Arc::new(AcceptAnything(provider())));
-        Self::from_config(Arc::new(config))
+        Ok(Self::from_config(Arc::new(config)))
     }
 
     /// Presents the certificate chain in the PEM file `chain` (its own certificate first),
@@ -186,6 +185,20 @@ impl ClientTls {
             .map_err(|_| TlsError::ServerName(name.to_owned()))?;
         self.server_name = Some(name);
         Ok(self)
+    }
+
+    /// Handshakes over the stream `dial` connects, within the connect timeout or 10 s (the
+    /// handshake's own bound when there is none).
+    pub(crate) async fn over<S: Stream>(
+        &self,
+        dial: impl std::future::Future<Output = std::io::Result<S>>,
+    ) -> std::io::Result<TlsStream<S>> {
+        let stream = dial.await?;
+        tokio::time::timeout(Duration::from_secs(10), self.handshake(stream))
+            .await
+            .map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::TimedOut, "the TLS handshake timed out")
+            })?
     }
 
     /// Handshakes over `stream` as a client.

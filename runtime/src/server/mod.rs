@@ -141,7 +141,6 @@ impl Server {
         let mut handshakes = Handshakes::new(None);
         let start = Start {
             settings: self.settings,
-            make: &make,
             stopped: &stopped,
         };
         tokio::pin!(shutdown);
@@ -154,9 +153,9 @@ impl Server {
                     }
                     continue;
                 }
-                handshaken = handshakes.next() => {
-                    match handshaken {
-                        Ok((stream, admitted)) => start.spawn(stream, admitted, &mut connections),
+                encrypted = handshakes.next() => {
+                    match encrypted {
+                        Ok((stream, admitted)) => start.spawn(stream, admitted, &make, &mut connections),
                         Err(admitted) => {
                             if let Some(peer) = admitted.peer {
                                 peers.leave(peer);
@@ -176,7 +175,9 @@ impl Server {
                 continue;
             }
             match handshakes.start(stream, Admitted { slot, peer }) {
-                Next::Serve(stream, admitted) => start.spawn(stream, admitted, &mut connections),
+                Next::Serve(stream, admitted) => {
+                    start.spawn(stream, admitted, &make, &mut connections);
+                }
                 #[cfg(feature = "tls")]
                 Next::Handshaking => {}
             }
@@ -194,30 +195,26 @@ impl Server {
     }
 }
 
-/// What starting a connection takes.
-struct Start<'a, F> {
+/// What starting a connection takes, besides the function making its service.
+struct Start<'a> {
     settings: Settings,
-    make: &'a F,
     stopped: &'a watch::Receiver<bool>,
 }
 
-impl<F, S> Start<'_, F>
-where
-    F: Fn(&Connection) -> S,
-    S: Service,
-{
-    /// Starts serving `stream`, its task in `connections` answering the peer it counted
-    /// against when it ends.
-    fn spawn(
+impl Start<'_> {
+    /// Starts serving `stream` with the service `make` makes, its task in `connections`
+    /// answering the peer it counted against when it ends.
+    fn spawn<S: Service>(
         &self,
         stream: impl Stream,
         admitted: Admitted,
+        make: &impl Fn(&Connection) -> S,
         connections: &mut JoinSet<Option<std::net::IpAddr>>,
     ) {
         let peer = Arc::new(stream.peer());
         let make = |shared: &Arc<_>| {
             let state = Arc::new(bidi::State::default());
-            let service = (self.make)(&Connection {
+            let service = make(&Connection {
                 shared: Arc::clone(shared),
                 bidi: state.clone(),
                 peer,
