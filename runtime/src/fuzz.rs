@@ -30,6 +30,7 @@ pub fn read_messages(
         transport,
         protocol,
         zlib,
+        header_zlib: false,
         max_frame: MAX_FRAME,
         limits: Limits::default(),
     };
@@ -47,7 +48,7 @@ pub fn read_messages(
         let mut messages = Vec::new();
         loop {
             match reader.next().await {
-                Ok(Some(message)) => messages.push(message),
+                Ok(Some(frame)) => messages.push(frame.bytes),
                 Ok(None) => return (messages, None),
                 Err(e) => return (messages, Some(e.to_string())),
             }

@@ -27,9 +27,11 @@ pub mod __codegen;
 pub mod __fuzz;
 mod bidi;
 mod budget;
+pub mod call;
 mod client;
 mod connection;
 mod error;
+mod headers;
 mod io;
 #[cfg(feature = "serde")]
 pub mod json;
@@ -49,6 +51,7 @@ pub use client::{
     Ready,
 };
 pub use error::Error;
+pub use headers::Headers;
 #[cfg(feature = "tls")]
 pub use io::tls::{rustls, ClientTls, ServerTls, TlsError, TlsStream};
 pub use io::{Listener, Peer, Stream};

@@ -6,17 +6,27 @@ use std::fmt;
 use bytes::{Bytes, BytesMut};
 
 use crate::budget::Held;
+use crate::headers::Headers;
 use crate::protocol::{
     Limits, MessageHeader, MessageType, Protocol, ProtocolError, Reader, TType, Writer,
 };
+use crate::transport::{Frame, Framing};
 use crate::value::Value;
 
 /// Bytes kept free at the start of every outgoing message for the framed transport's length.
 pub(crate) const FRAME_HEADER: usize = 4;
 
-/// An encoded message, with [`FRAME_HEADER`] bytes reserved in front of it.
+/// An encoded message, with [`FRAME_HEADER`] bytes reserved in front of it, and what its
+/// framing needs: its protocol and sequence id, how to frame it, its headers.
 #[derive(Debug)]
-pub struct Outgoing(pub(crate) BytesMut);
+pub struct Outgoing {
+    pub(crate) buf: BytesMut,
+    pub(crate) protocol: Protocol,
+    pub(crate) seqid: i32,
+    /// How to frame it (`None`: as the connection's codec says).
+    pub(crate) framing: Option<Framing>,
+    pub(crate) headers: Headers,
+}
 
 impl Outgoing {
     /// Encodes a message: `header`, then `body` (an args or result struct, or an exception).
@@ -24,12 +34,33 @@ impl Outgoing {
         let mut buf = BytesMut::with_capacity(256);
         buf.extend_from_slice(&[0; FRAME_HEADER]);
         protocol.encode_message(header, body, &mut buf);
-        Self(buf)
+        Self {
+            buf,
+            protocol,
+            seqid: header.seqid,
+            framing: None,
+            headers: Headers::new(),
+        }
     }
 
     /// Its length in bytes (with room for a frame header).
     pub(crate) fn len(&self) -> usize {
-        self.0.len()
+        self.buf.len()
+    }
+
+    /// Carrying `headers` (over THeader), if there are any.
+    pub(crate) fn carrying(mut self, headers: Option<&Headers>) -> Self {
+        if let Some(headers) = headers {
+            self.headers.clone_from(headers);
+        }
+        self
+    }
+
+    /// Framed as `framing`, whatever the connection's codec says (an answer, framed as its
+    /// call was).
+    pub(crate) fn framed(mut self, framing: Framing) -> Self {
+        self.framing = Some(framing);
+        self
     }
 }
 
@@ -40,6 +71,9 @@ pub struct Incoming {
     pub(crate) protocol: Protocol,
     pub(crate) frame: Bytes,
     pub(crate) limits: Limits,
+    /// How it was framed (its answer is framed the same way).
+    pub(crate) framing: Framing,
+    pub(crate) headers: Headers,
     /// Its share of its connection's budget for incoming calls (its frame, then what its body
     /// decodes to too), given back when it is dropped.
     pub(crate) held: Option<Held>,
@@ -53,26 +87,33 @@ impl Clone for Incoming {
             protocol: self.protocol,
             frame: self.frame.clone(),
             limits: self.limits,
+            framing: self.framing,
+            headers: self.headers.clone(),
             held: None,
         }
     }
 }
 
 impl Incoming {
-    /// Reads the header of `frame`.
-    pub(crate) fn parse(
-        protocol: Protocol,
-        frame: Bytes,
-        limits: Limits,
-    ) -> Result<Self, ProtocolError> {
-        let header = protocol.decode_message_header(frame.clone(), limits)?;
+    /// Reads the message header of `frame`.
+    pub(crate) fn parse(frame: Frame, limits: Limits) -> Result<Self, ProtocolError> {
+        let header = frame
+            .protocol
+            .decode_message_header(frame.bytes.clone(), limits)?;
         Ok(Self {
             header,
-            protocol,
-            frame,
+            protocol: frame.protocol,
+            frame: frame.bytes,
             limits,
+            framing: frame.framing,
+            headers: frame.headers,
             held: None,
         })
+    }
+
+    /// The headers it came with (THeader only).
+    pub fn headers(&self) -> &Headers {
+        &self.headers
     }
 
     /// The method name (without the service prefix once a multiplexer has routed it).

@@ -99,7 +99,7 @@ impl Incoming {
             kind,
             seqid: self.header.seqid,
         };
-        Outgoing::encode(self.protocol, &header, body)
+        Outgoing::encode(self.protocol, &header, body).framed(self.framing)
     }
 }
 
@@ -142,6 +142,9 @@ impl Multiplexed {
         self
     }
 
+    // The call comes back unrouted for its caller to answer: boxing it would cost every
+    // routed call an allocation.
+    #[allow(clippy::result_large_err)]
     fn route(&self, mut call: Incoming) -> Result<(Arc<dyn DynService>, Incoming), Incoming> {
         let service = match call.header.name.split_once(':') {
             Some((service, method)) => {

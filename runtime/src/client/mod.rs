@@ -13,6 +13,7 @@ use tokio::net::ToSocketAddrs;
 
 use crate::bidi::{self, Callbacks as CallbackState};
 use crate::connection::{Settings, Shared};
+use crate::headers::Headers;
 use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
 use crate::protocol::MessageType;
 use crate::service::{NoService, Service};
@@ -32,6 +33,8 @@ pub struct Channel {
     to_client: bool,
     service: Option<Arc<str>>,
     call_timeout: Option<Duration>,
+    /// Sent with every call (over THeader).
+    headers: Option<Arc<Headers>>,
 }
 
 /// Closes the connection when the last channel goes.
@@ -74,6 +77,17 @@ impl Channel {
         }
     }
 
+    /// This connection, sending `headers` with every call (over THeader; other transports
+    /// carry no headers). The headers of replies are in
+    /// [`call::with_reply_headers`](crate::call::with_reply_headers).
+    #[must_use]
+    pub fn with_headers(&self, headers: Headers) -> Self {
+        Self {
+            headers: Some(Arc::new(headers)),
+            ..self.clone()
+        }
+    }
+
     /// This connection, naming `service` on every call (Apache's multiplexed protocol).
     #[must_use]
     pub fn multiplexed(&self, service: &str) -> Self {
@@ -103,6 +117,7 @@ impl Channel {
             to_client,
             service: None,
             call_timeout,
+            headers: None,
         }
     }
 
@@ -120,9 +135,16 @@ impl Channel {
         let name = self.name(method);
         let reply = self
             .shared
-            .call(name, MessageType::Call, args, self.call_timeout)
+            .call(
+                name,
+                MessageType::Call,
+                args,
+                self.headers.as_deref(),
+                self.call_timeout,
+            )
             .await?
             .ok_or(Error::Disconnected)?;
+        crate::call::received_reply(reply.headers());
         if reply.kind() == MessageType::Exception {
             return Err(Error::Application(reply.body()?));
         }
@@ -140,7 +162,13 @@ impl Channel {
         self.check_peer()?;
         let name = self.name(method);
         self.shared
-            .call(name, MessageType::Oneway, args, self.call_timeout)
+            .call(
+                name,
+                MessageType::Oneway,
+                args,
+                self.headers.as_deref(),
+                self.call_timeout,
+            )
             .await
             .map(drop)
     }
@@ -151,7 +179,8 @@ impl Channel {
     /// waiting for it.
     pub fn try_oneway<A: Value>(&self, method: &str, args: &A) -> Result<(), Error> {
         self.check_peer()?;
-        self.shared.try_oneway(&self.name(method), args)
+        let headers = self.headers.as_deref();
+        self.shared.try_oneway(&self.name(method), args, headers)
     }
 
     /// Bytes queued for the peer and not yet written: how far behind it is.

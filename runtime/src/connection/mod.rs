@@ -22,16 +22,17 @@ mod reader;
 mod settings;
 mod writer;
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, oneshot, watch};
 
+use crate::headers::Headers;
 use crate::message::{Incoming, Outgoing};
-use crate::protocol::{MessageHeader, MessageType};
+use crate::protocol::{MessageHeader, MessageType, Protocol};
 use crate::service::Service;
-use crate::transport::{Codec, MessageReader, MessageWriter};
+use crate::transport::{Codec, Framing, MessageReader, MessageWriter, Transport};
 use crate::value::Value;
 use crate::Error;
 use backlog::Backlog;
@@ -49,6 +50,9 @@ struct Parcel {
 /// What both tasks and every handle share.
 pub(crate) struct Shared {
     pub(crate) codec: Codec,
+    /// How the peer of a THeader connection speaks (learned from its first message): this
+    /// side's calls to it go the same way.
+    dialect: OnceLock<(Protocol, Framing)>,
     outgoing: mpsc::UnboundedSender<Parcel>,
     backlog: Backlog,
     pending: Mutex<Pending>,
@@ -87,6 +91,7 @@ where
     let (outgoing, queue) = mpsc::unbounded_channel();
     let shared = Arc::new(Shared {
         codec: settings.codec,
+        dialect: OnceLock::new(),
         outgoing,
         backlog: Backlog::new(settings.max_outgoing_bytes),
         pending: Mutex::new(Pending::default()),
@@ -116,12 +121,14 @@ where
 }
 
 impl Shared {
-    /// Sends a call and waits for its reply (`None` for a oneway, which gets none).
+    /// Sends a call (with `headers`, over THeader) and waits for its reply (`None` for a
+    /// oneway, which gets none).
     pub(crate) async fn call<T: Value>(
         self: &Arc<Self>,
         name: String,
         kind: MessageType,
         args: &T,
+        headers: Option<&Headers>,
         timeout: Option<Duration>,
     ) -> Result<Option<Incoming>, Error> {
         let (seqid, reply) = self.lock().register(kind == MessageType::Call)?;
@@ -130,7 +137,7 @@ impl Shared {
             seqid,
         };
         let header = MessageHeader { name, kind, seqid };
-        let message = Outgoing::encode(self.codec.protocol, &header, args);
+        let message = self.message(&header, args).carrying(headers);
         let Some(reply) = reply else {
             return self.send(message).await.map(|()| None);
         };
@@ -202,12 +209,19 @@ impl Shared {
     }
 
     /// Queues a ONEWAY if that can be done at once: [`Error::Busy`] while the peer is behind.
-    pub(crate) fn try_oneway<T: Value>(&self, name: &str, args: &T) -> Result<(), Error> {
+    pub(crate) fn try_oneway<T: Value>(
+        &self,
+        name: &str,
+        args: &T,
+        headers: Option<&Headers>,
+    ) -> Result<(), Error> {
         if self.backlog.is_full() {
             return Err(Error::Busy);
         }
         let (seqid, _) = self.lock().register(false)?;
-        let message = self.encode(name, MessageType::Oneway, seqid, args);
+        let message = self
+            .encode(name, MessageType::Oneway, seqid, args)
+            .carrying(headers);
         if !self.backlog.try_admit(message.len()) {
             return Err(Error::Busy);
         }
@@ -225,7 +239,22 @@ impl Shared {
             kind,
             seqid,
         };
-        Outgoing::encode(self.codec.protocol, &header, args)
+        self.message(&header, args)
+    }
+
+    /// A message from this side, as its peer speaks.
+    fn message<T: Value>(&self, header: &MessageHeader, args: &T) -> Outgoing {
+        match self.dialect.get() {
+            Some(&(protocol, framing)) => Outgoing::encode(protocol, header, args).framed(framing),
+            None => Outgoing::encode(self.codec.protocol, header, args),
+        }
+    }
+
+    /// Learns how the peer of a THeader connection speaks, from its first message.
+    pub(crate) fn learn(&self, message: &Incoming) {
+        if self.codec.transport == Transport::Header {
+            let _ = self.dialect.set((message.protocol, message.framing));
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Pending> {

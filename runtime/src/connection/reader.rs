@@ -25,9 +25,9 @@ use tokio::time::Instant;
 use super::{Intercept, Settings, Shared, Stop};
 use crate::budget::Budget;
 use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
-use crate::protocol::{MessageHeader, MessageType};
+use crate::protocol::{MessageHeader, MessageType, Protocol};
 use crate::service::Service;
-use crate::transport::MessageReader;
+use crate::transport::{Frame, Framing, MessageReader};
 use crate::Error;
 
 /// What the reader hands incoming calls to.
@@ -125,8 +125,9 @@ pub(crate) async fn read_loop<R: AsyncRead + Unpin, S: Service, H: Intercept>(
 
 impl<S: Service, H: Intercept> Reader<S, H> {
     /// Routes one incoming message; an error closes the connection.
-    fn route(&mut self, frame: bytes::Bytes) -> Result<(), Error> {
-        let message = Incoming::parse(self.shared.codec.protocol, frame, self.shared.codec.limits)?;
+    fn route(&mut self, frame: Frame) -> Result<(), Error> {
+        let message = Incoming::parse(frame, self.shared.codec.limits)?;
+        self.shared.learn(&message);
         let message = match message.kind() {
             MessageType::Reply | MessageType::Exception => {
                 self.shared.complete(message);
@@ -195,12 +196,21 @@ impl<S: Service, H: Intercept> Reader<S, H> {
     fn dispatch(&mut self, message: Incoming) {
         let caller = Caller {
             header: message.header.clone(),
+            protocol: message.protocol,
+            framing: message.framing,
             close_on_panic: self.settings.close_on_panic,
             shared: self.shared.clone(),
             budget: self.budget.clone(),
         };
         let service = self.handlers.service.clone();
-        let mut call = Guarded(Box::pin(async move { service.call(message).await }));
+        let headers = message.headers.clone();
+        let mut call = Guarded(Box::pin(async move {
+            let (answer, reply_headers) = crate::call::handle(headers, service.call(message)).await;
+            answer.map(|mut answer| {
+                answer.headers = reply_headers;
+                answer
+            })
+        }));
         let waker = std::task::Waker::noop();
         // A handler that answers at once is answered here: no task, no thread woken.
         match Pin::new(&mut call).poll(&mut Context::from_waker(waker)) {
@@ -220,6 +230,9 @@ impl<S: Service, H: Intercept> Reader<S, H> {
 /// Who made an incoming call, for answering it whatever its handler did.
 struct Caller {
     header: MessageHeader,
+    /// How the call came, and so how its answer goes.
+    protocol: Protocol,
+    framing: Framing,
     close_on_panic: bool,
     shared: Arc<Shared>,
     budget: Arc<Budget>,
@@ -273,11 +286,7 @@ impl Caller {
         };
         let exception =
             ApplicationException::new(ApplicationErrorKind::InternalError, "the handler panicked");
-        Some(Outgoing::encode(
-            self.shared.codec.protocol,
-            &header,
-            &exception,
-        ))
+        Some(Outgoing::encode(self.protocol, &header, &exception).framed(self.framing))
     }
 }
 

@@ -3,18 +3,22 @@
 //! end of each by walking its encoding ([`buffered`]). Either may run over a zlib-compressed
 //! stream ([`zlib`]).
 //!
+//! [`header`] is Apache's THeader: frames that carry headers.
+//!
 //! ```text
-//!  byte stream ─► zlib::Inflate ─► reader::MessageReader (framed | buffered) ─► messages
-//!  messages ─► writer::MessageWriter (framed | buffered) ─► zlib::Deflate ─► byte stream
+//!  byte stream ─► zlib::Inflate ─► reader::MessageReader (framed | buffered | header) ─► frames
+//!  messages ─► writer::MessageWriter (framed | buffered | header) ─► zlib::Deflate ─► byte stream
 //! ```
 
 mod buffered;
+mod header;
 mod reader;
 mod writer;
 mod zlib;
 
 use crate::protocol::{Limits, Protocol};
-pub(crate) use reader::MessageReader;
+pub(crate) use header::Framing;
+pub(crate) use reader::{Frame, MessageReader};
 pub(crate) use writer::MessageWriter;
 
 /// How messages are delimited on the connection.
@@ -25,6 +29,10 @@ pub enum Transport {
     Framed,
     /// Apache's `TBufferedTransport`: messages back to back.
     Buffered,
+    /// Apache's `THeaderTransport`: frames that carry headers and name their protocol. A
+    /// server on it also takes framed and unframed binary and compact clients, and answers
+    /// each as it spoke.
+    Header,
 }
 
 /// The codec settings both ends of a connection must agree on, and the local limits.
@@ -36,6 +44,9 @@ pub struct Codec {
     pub protocol: Protocol,
     /// The whole stream compressed with zlib, as Apache's `TZlibTransport` (off by default).
     pub zlib: bool,
+    /// THeader only: each frame's message compressed with THeader's zlib transform (off by
+    /// default; frames that come compressed are read either way).
+    pub header_zlib: bool,
     /// Longest message accepted, in bytes (16 MiB by default). With zlib, this bounds a
     /// message's decompressed size.
     pub max_frame: usize,
@@ -49,6 +60,7 @@ impl Default for Codec {
             transport: Transport::Framed,
             protocol: Protocol::Binary,
             zlib: false,
+            header_zlib: false,
             max_frame: 16 << 20,
             limits: Limits::default(),
         }

@@ -1,7 +1,9 @@
 //! Reading messages: the bytes of a stream (decompressed when zlib is on) cut into whole
-//! messages by the framing, within the frame limit and the frame timeout.
+//! messages by the framing, within the frame limit and the frame timeout. A THeader reader
+//! also takes framed and unframed binary and compact messages, telling them apart by their
+//! first word ([`header`](super::header)).
 //!
-//! Input: a byte stream's read half and the [`Codec`]. Output: each message's bytes.
+//! Input: a byte stream's read half and the [`Codec`]. Output: each message's [`Frame`].
 
 use std::time::{Duration, Instant};
 
@@ -9,10 +11,22 @@ use bytes::{Buf, Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::buffered::Measure;
+use super::header::{self, Framing};
 use super::zlib::Inflate;
 use super::{Codec, Transport};
+use crate::headers::Headers;
 use crate::message::FRAME_HEADER;
+use crate::protocol::Protocol;
 use crate::Error;
+
+/// A message as it came: its bytes, their protocol, how it was framed, and its headers.
+#[derive(Debug)]
+pub(crate) struct Frame {
+    pub(crate) bytes: Bytes,
+    pub(crate) protocol: Protocol,
+    pub(crate) framing: Framing,
+    pub(crate) headers: Headers,
+}
 
 /// Reads whole messages from a byte stream. The buffer grows with the bytes that arrive, never
 /// with the length a frame header claims, and a message must arrive whole within the frame
@@ -26,6 +40,9 @@ pub(crate) struct MessageReader<R> {
     started: Option<Instant>,
     /// Where the buffered transport's walk of that message stands.
     measure: Measure,
+    /// A THeader reader's peer sends unframed messages in this protocol (found from its
+    /// first word, and kept: unframed messages give no other chance to tell).
+    unframed: Option<Protocol>,
 }
 
 /// The read size, and the least the buffer grows by.
@@ -40,17 +57,18 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
             frame_timeout,
             started: None,
             measure: Measure::new(codec.protocol, codec.limits),
+            unframed: (codec.transport == Transport::Buffered).then_some(codec.protocol),
         }
     }
 
     /// The next message, or `None` when the peer closed the stream between messages.
-    pub(crate) async fn next(&mut self) -> Result<Option<Bytes>, Error> {
+    pub(crate) async fn next(&mut self) -> Result<Option<Frame>, Error> {
         loop {
             if let Some(len) = self.complete_len()? {
                 let message = self.buf.split_to(len).freeze();
                 // What is left is the start of the next message, which came just now.
                 self.started = (!self.buf.is_empty()).then(Instant::now);
-                return Ok(Some(message));
+                return self.frame(message).map(Some);
             }
             if self.read().await? == 0 {
                 return if self.buf.is_empty() {
@@ -83,11 +101,44 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
         }
     }
 
+    /// A complete message's frame: as the codec says, or, for THeader, as its first word says.
+    fn frame(&self, bytes: Bytes) -> Result<Frame, Error> {
+        let framed = self.unframed.is_none();
+        let mut protocol = self.unframed.unwrap_or(self.codec.protocol);
+        if framed && self.codec.transport == Transport::Header {
+            let word = bytes.first_chunk::<4>().copied().unwrap_or_default();
+            if header::is_header(word) {
+                let read = header::read(&bytes, self.codec.max_frame)?;
+                return Ok(Frame {
+                    bytes: read.payload,
+                    protocol: read.protocol,
+                    framing: Framing::Header,
+                    headers: read.headers,
+                });
+            }
+            protocol = header::message_protocol(word).ok_or_else(|| {
+                Error::Protocol(crate::protocol::ProtocolError::invalid(
+                    "THeader: a frame that is neither THeader nor a binary or compact message",
+                ))
+            })?;
+        }
+        Ok(Frame {
+            bytes,
+            protocol,
+            framing: if framed {
+                Framing::Framed
+            } else {
+                Framing::Unframed
+            },
+            headers: Headers::new(),
+        })
+    }
+
     /// How many more bytes the message at the start of the buffer claims to need (unknown
     /// without a frame header: then one chunk).
     fn missing(&self) -> usize {
-        match (self.codec.transport, self.buf.first_chunk::<FRAME_HEADER>()) {
-            (Transport::Framed, Some(header)) => {
+        match (self.unframed, self.buf.first_chunk::<FRAME_HEADER>()) {
+            (None, Some(header)) => {
                 let len = u32::from_be_bytes(*header) as usize;
                 (FRAME_HEADER + len).saturating_sub(self.buf.len())
             }
@@ -99,8 +150,19 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
     /// header, or `None` while it is incomplete.
     fn complete_len(&mut self) -> Result<Option<usize>, Error> {
         let max = self.codec.max_frame;
-        match self.codec.transport {
-            Transport::Framed => {
+        if self.codec.transport == Transport::Header && self.unframed.is_none() {
+            // A THeader reader's peer may send unframed messages: its first word tells.
+            let unframed = self
+                .buf
+                .first_chunk::<4>()
+                .and_then(|word| header::message_protocol(*word));
+            if let Some(protocol) = unframed {
+                self.unframed = Some(protocol);
+                self.measure = Measure::new(protocol, self.codec.limits);
+            }
+        }
+        match self.unframed {
+            None => {
                 let Some(header) = self.buf.first_chunk::<FRAME_HEADER>() else {
                     return Ok(None);
                 };
@@ -118,7 +180,7 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
                 self.buf.advance(FRAME_HEADER);
                 Ok(Some(len))
             }
-            Transport::Buffered => {
+            Some(protocol) => {
                 if self.buf.is_empty() {
                     return Ok(None);
                 }
@@ -130,7 +192,7 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
                     .unwrap_or_else(|shared| BytesMut::from(&shared[..]));
                 match measured? {
                     Some(len) if len <= max => {
-                        self.measure = Measure::new(self.codec.protocol, self.codec.limits);
+                        self.measure = Measure::new(protocol, self.codec.limits);
                         Ok(Some(len))
                     }
                     Some(len) => Err(Error::FrameTooLarge { len, max }),

@@ -6,6 +6,7 @@
 use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
+use super::header::{self, Framing};
 use super::zlib::Deflate;
 use super::{Codec, Transport};
 use crate::message::{Outgoing, FRAME_HEADER};
@@ -13,28 +14,50 @@ use crate::message::{Outgoing, FRAME_HEADER};
 /// Writes messages to a byte stream, each with one write call.
 pub(crate) struct MessageWriter<W> {
     io: Deflate<W>,
-    transport: Transport,
+    /// How messages are framed unless they say otherwise.
+    framing: Framing,
+    header_zlib: bool,
     batch: BytesMut,
 }
 
 impl<W: AsyncWrite + Unpin> MessageWriter<W> {
     pub(crate) fn new(io: W, codec: Codec) -> Self {
+        let framing = match codec.transport {
+            Transport::Framed => Framing::Framed,
+            Transport::Buffered => Framing::Unframed,
+            Transport::Header => Framing::Header,
+        };
         Self {
             io: Deflate::new(io, codec.zlib),
-            transport: codec.transport,
+            framing,
+            header_zlib: codec.header_zlib,
             batch: BytesMut::new(),
         }
     }
 
     /// Adds `message` to the next write.
     pub(crate) fn push(&mut self, message: Outgoing) {
-        let mut buf = message.0;
-        match self.transport {
-            Transport::Framed => {
+        let mut buf = message.buf;
+        match message.framing.unwrap_or(self.framing) {
+            Framing::Framed => {
                 let len = u32::try_from(buf.len() - FRAME_HEADER).unwrap_or(u32::MAX);
                 buf[..FRAME_HEADER].copy_from_slice(&len.to_be_bytes());
             }
-            Transport::Buffered => buf.advance(FRAME_HEADER),
+            Framing::Unframed => buf.advance(FRAME_HEADER),
+            Framing::Header => {
+                let payload = &buf[FRAME_HEADER..];
+                let zlib = self.header_zlib;
+                let (protocol, seqid) = (message.protocol, message.seqid);
+                header::write(
+                    &mut self.batch,
+                    payload,
+                    protocol,
+                    seqid,
+                    &message.headers,
+                    zlib,
+                );
+                return;
+            }
         }
         if self.batch.is_empty() {
             self.batch = buf;

@@ -23,7 +23,11 @@ impl ThriftTest for Handler {
     async fn test_void(&self) -> Answer<()> {
         Ok(())
     }
+    /// Echoes `thing`, and the call's headers (over THeader) in the reply's.
     async fn test_string(&self, thing: String) -> Answer<String> {
+        for (key, value) in thrift_bidi::call::headers().iter() {
+            thrift_bidi::call::set_reply_header(key.clone(), value.clone());
+        }
         Ok(thing)
     }
     async fn test_bool(&self, thing: bool) -> Answer<bool> {

@@ -1,0 +1,287 @@
+//! Apache's THeader transport (`THeaderTransport`), as Apache's Python writes and reads it:
+//!
+//! ```text
+//! i32 length of the rest | u16 0x0FFF | u16 flags | i32 seqid | u16 header words (×4 bytes)
+//! header: varint protocol id (0 binary, 1 JSON, 2 compact) | varint transform count | ids…
+//!         [varint 1 (key-value) | varint count | (varint len, key, varint len, value)…]…
+//!         zero padding to a whole word
+//! payload: the message, transformed (1: zlib, a whole zlib stream per frame)
+//! ```
+//!
+//! A THeader server also takes clients that do not speak it, as Apache's do: framed or
+//! unframed, binary or compact, told apart by their first bytes ([`Dialect`]), and answered
+//! as they spoke.
+//!
+//! Input: a frame's bytes after its length word. Output: the message, its protocol and its
+//! headers (and the reverse for writing). Bounds: the header section is what its length word
+//! says (at most 256 KiB) and must lie inside the frame; at most [`MAX_HEADERS`] headers;
+//! varints at most 32 bits; a zlib payload at most the frame limit once decompressed.
+
+use bytes::{BufMut, Bytes, BytesMut};
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+
+use crate::headers::Headers;
+use crate::protocol::{Protocol, ProtocolError};
+use crate::Error;
+
+/// The magic of a header frame.
+const MAGIC: u16 = 0x0FFF;
+/// The transform id of zlib.
+const ZLIB: u32 = 1;
+/// The info header type of key-value pairs.
+const KEY_VALUE: u32 = 1;
+/// The most headers one frame may carry.
+pub(crate) const MAX_HEADERS: usize = 1_000;
+/// The bytes before the header section: magic, flags, seqid, header length.
+const FIXED: usize = 10;
+
+/// How a peer frames its messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Framing {
+    /// THeader frames.
+    Header,
+    /// A length, then the message (`TFramedTransport`).
+    Framed,
+    /// Messages back to back (`TBufferedTransport`).
+    Unframed,
+}
+
+/// What a word at the start of a message says it is: the binary protocol's strict version,
+/// or the compact protocol's id and version.
+pub(crate) fn message_protocol(word: [u8; 4]) -> Option<Protocol> {
+    if word[..2] == [0x80, 0x01] {
+        Some(Protocol::Binary)
+    } else if word[0] == 0x82 && word[1] & 0x1f == 1 {
+        Some(Protocol::Compact)
+    } else {
+        None
+    }
+}
+
+/// Whether a frame's first word is a header frame's magic.
+pub(crate) fn is_header(word: [u8; 4]) -> bool {
+    u16::from_be_bytes([word[0], word[1]]) == MAGIC
+}
+
+/// A header frame, read.
+#[derive(Debug)]
+pub(crate) struct HeaderFrame {
+    pub(crate) payload: Bytes,
+    pub(crate) protocol: Protocol,
+    pub(crate) headers: Headers,
+}
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::Protocol(ProtocolError::invalid(message))
+}
+
+/// A cursor over the header section.
+struct Section {
+    data: Bytes,
+    pos: usize,
+}
+
+impl Section {
+    fn varint(&mut self) -> Result<u32, Error> {
+        let mut value = 0u32;
+        for shift in (0..35).step_by(7) {
+            let byte = *self
+                .data
+                .get(self.pos)
+                .ok_or_else(|| invalid("THeader: the header section ends inside a varint"))?;
+            self.pos += 1;
+            let bits = u32::from(byte & 0x7f);
+            if shift == 28 && bits > 0x0f {
+                return Err(invalid("THeader: a varint overflows 32 bits"));
+            }
+            value |= bits << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(invalid("THeader: a varint overflows 32 bits"))
+    }
+
+    fn string(&mut self) -> Result<Bytes, Error> {
+        let len = self.varint()? as usize;
+        if len > self.data.len() - self.pos {
+            return Err(invalid(
+                "THeader: a header string runs past the header section",
+            ));
+        }
+        self.pos += len;
+        Ok(self.data.slice(self.pos - len..self.pos))
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos >= self.data.len()
+    }
+}
+
+/// Reads a header frame (`frame`: the bytes after its length word).
+pub(crate) fn read(frame: &Bytes, max_frame: usize) -> Result<HeaderFrame, Error> {
+    let fixed = frame
+        .first_chunk::<FIXED>()
+        .ok_or_else(|| invalid("THeader: the frame is shorter than its fixed header"))?;
+    let words = usize::from(u16::from_be_bytes([fixed[8], fixed[9]]));
+    let end = FIXED + words * 4;
+    if end > frame.len() {
+        return Err(invalid(format!(
+            "THeader: a header section of {} bytes in a frame of {}",
+            words * 4,
+            frame.len()
+        )));
+    }
+    let mut section = Section {
+        data: frame.slice(FIXED..end),
+        pos: 0,
+    };
+    let protocol = match section.varint()? {
+        0 => Protocol::Binary,
+        1 => Protocol::Json,
+        2 => Protocol::Compact,
+        other => return Err(invalid(format!("THeader: unknown protocol id {other}"))),
+    };
+    let transforms = section.varint()?;
+    let mut zlib = 0;
+    for _ in 0..transforms {
+        match section.varint()? {
+            ZLIB => zlib += 1,
+            other => return Err(invalid(format!("THeader: unknown transform id {other}"))),
+        }
+    }
+    let mut headers = Headers::new();
+    while !section.at_end() {
+        if section.varint()? != KEY_VALUE {
+            // Apache skips the rest of the section at a type it does not know, as does this.
+            break;
+        }
+        let count = section.varint()? as usize;
+        if headers.len() + count > MAX_HEADERS {
+            return Err(invalid(format!("THeader: more than {MAX_HEADERS} headers")));
+        }
+        for _ in 0..count {
+            let key = section.string()?;
+            headers.insert(key, section.string()?);
+        }
+    }
+    let mut payload = frame.slice(end..);
+    for _ in 0..zlib {
+        payload = inflate(&payload, max_frame)?;
+    }
+    Ok(HeaderFrame {
+        payload,
+        protocol,
+        headers,
+    })
+}
+
+/// Decompresses one zlib stream, refusing to produce more than `max` bytes (memory grows
+/// with what comes out, never past `max` and a little).
+fn inflate(data: &[u8], max: usize) -> Result<Bytes, Error> {
+    let mut decompress = Decompress::new(true);
+    let mut out = Vec::new();
+    loop {
+        let want = (out.len() * 2).clamp(4096, max.saturating_add(1));
+        out.reserve_exact(want.saturating_sub(out.len()));
+        let (read, written) = (decompress.total_in(), out.len());
+        let input = &data[usize::try_from(read).unwrap_or(data.len()).min(data.len())..];
+        let status = decompress
+            .decompress_vec(input, &mut out, FlushDecompress::Finish)
+            .map_err(|e| invalid(format!("THeader: zlib: {e}")))?;
+        if status == Status::StreamEnd {
+            return Ok(out.into());
+        }
+        if out.len() > max {
+            return Err(Error::FrameTooLarge {
+                len: out.len(),
+                max,
+            });
+        }
+        if out.len() == written && decompress.total_in() == read {
+            return Err(invalid("THeader: the zlib payload ends too soon"));
+        }
+    }
+}
+
+/// Appends a header frame: its length word, the fixed header, the header section, then
+/// `payload` (compressed with zlib when `zlib`).
+pub(crate) fn write(
+    out: &mut BytesMut,
+    payload: &[u8],
+    protocol: Protocol,
+    seqid: i32,
+    headers: &Headers,
+    zlib: bool,
+) {
+    let mut section = BytesMut::with_capacity(16);
+    put_varint(&mut section, protocol_id(protocol));
+    put_varint(&mut section, u32::from(zlib));
+    if zlib {
+        put_varint(&mut section, ZLIB);
+    }
+    if !headers.is_empty() {
+        put_varint(&mut section, KEY_VALUE);
+        put_varint(&mut section, len32(headers.len()));
+        for (key, value) in headers.iter() {
+            put_varint(&mut section, len32(key.len()));
+            section.put_slice(key);
+            put_varint(&mut section, len32(value.len()));
+            section.put_slice(value);
+        }
+    }
+    section.resize(section.len().next_multiple_of(4), 0);
+    let deflated;
+    let payload = if zlib {
+        deflated = deflate(payload);
+        &deflated[..]
+    } else {
+        payload
+    };
+    out.reserve(4 + FIXED + section.len() + payload.len());
+    out.put_u32(len32(FIXED + section.len() + payload.len()));
+    out.put_u16(MAGIC);
+    out.put_u16(0);
+    out.put_i32(seqid);
+    out.put_u16(u16::try_from(section.len() / 4).unwrap_or(u16::MAX));
+    out.put_slice(&section);
+    out.put_slice(payload);
+}
+
+/// A whole zlib stream of `data`, as Python's `zlib.compress` makes (at its own level).
+fn deflate(data: &[u8]) -> Vec<u8> {
+    let mut compress = Compress::new(Compression::default(), true);
+    let mut out = Vec::with_capacity(data.len() + data.len() / 64 + 64);
+    loop {
+        let read = usize::try_from(compress.total_in())
+            .unwrap_or(data.len())
+            .min(data.len());
+        match compress.compress_vec(&data[read..], &mut out, FlushCompress::Finish) {
+            // Compressing fails only on a bad level or a stream used after it ended.
+            Ok(Status::StreamEnd) | Err(_) => return out,
+            Ok(_) => out.reserve(out.capacity().max(64)),
+        }
+    }
+}
+
+/// The protocol ids of Apache's C++ (its Python knows 0 and 2 only).
+fn protocol_id(protocol: Protocol) -> u32 {
+    match protocol {
+        Protocol::Binary => 0,
+        Protocol::Json => 1,
+        Protocol::Compact => 2,
+    }
+}
+
+fn len32(len: usize) -> u32 {
+    u32::try_from(len).unwrap_or(u32::MAX)
+}
+
+#[allow(clippy::cast_possible_truncation)] // seven bits at a time
+fn put_varint(out: &mut BytesMut, mut value: u32) {
+    while value >= 0x80 {
+        out.put_u8((value & 0x7f) as u8 | 0x80);
+        value >>= 7;
+    }
+    out.put_u8(value as u8);
+}
