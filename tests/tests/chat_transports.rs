@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use idl_examples::chat::{ChatCallback, ChatClient, Message};
 use idl_examples::hub::Hub;
-use thrift_bidi::{Callbacks, ClientTls, Codec, Error, Server, ServerTls};
+use thrift_bidi::protocol::Protocol;
+use thrift_bidi::{Callbacks, ClientTls, Codec, Error, Server, ServerTls, Transport};
 use thrift_bidi_tests::cert;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -104,4 +105,51 @@ async fn chat_over_tls() {
         tls: Some(ClientTls::ca_file(cert("ca.pem")).unwrap()),
     };
     chat(Hub::server().tls(tls), reach).await;
+}
+
+fn header_codec() -> Codec {
+    Codec {
+        transport: Transport::Header,
+        ..Codec::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_over_theader() {
+    let reach = Reach {
+        codec: header_codec(),
+        tls: None,
+    };
+    chat(Hub::server().transport(Transport::Header), reach).await;
+}
+
+/// A THeader server calls back a client that speaks framed compact as it speaks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_theader_server_calls_back_framed_compact_clients_in_their_dialect() {
+    let reach = Reach {
+        codec: Codec {
+            protocol: Protocol::Compact,
+            ..Codec::default()
+        },
+        tls: None,
+    };
+    chat(Hub::server().transport(Transport::Header), reach).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_over_theader_with_zlib_over_tls() {
+    let tls = ServerTls::from_pem_files(cert("server.pem"), cert("server.key")).unwrap();
+    let codec = Codec {
+        header_zlib: true,
+        ..header_codec()
+    };
+    let reach = Reach {
+        codec,
+        tls: Some(ClientTls::ca_file(cert("ca.pem")).unwrap()),
+    };
+    chat(
+        Hub::server().codec(codec).max_frame(16 << 10).tls(tls),
+        reach,
+    )
+    .await;
 }

@@ -187,7 +187,7 @@ fn inflate(data: &[u8], max: usize) -> Result<Bytes, Error> {
         let (read, written) = (decompress.total_in(), out.len());
         let input = &data[usize::try_from(read).unwrap_or(data.len()).min(data.len())..];
         let status = decompress
-            .decompress_vec(input, &mut out, FlushDecompress::Finish)
+            .decompress_vec(input, &mut out, FlushDecompress::None)
             .map_err(|e| invalid(format!("THeader: zlib: {e}")))?;
         if status == Status::StreamEnd {
             return Ok(out.into());
@@ -284,4 +284,84 @@ fn put_varint(out: &mut BytesMut, mut value: u32) {
         value >>= 7;
     }
     out.put_u8(value as u8);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A header frame (after its length word) with `section` as its header section, padded,
+    /// then `payload`.
+    fn frame(section: &[u8], payload: &[u8]) -> Bytes {
+        let mut section = section.to_vec();
+        section.resize(section.len().next_multiple_of(4), 0);
+        let mut out = vec![0x0f, 0xff, 0, 0, 0, 0, 0, 1];
+        out.extend(u16::try_from(section.len() / 4).unwrap().to_be_bytes());
+        out.extend(section);
+        out.extend(payload);
+        out.into()
+    }
+
+    fn error(frame: &Bytes) -> String {
+        read(frame, 1 << 20).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn what_it_writes_it_reads() {
+        let headers: Headers = [("a", "1"), ("b", "")].into_iter().collect();
+        for zlib in [false, true] {
+            let mut out = BytesMut::new();
+            write(&mut out, b"payload", Protocol::Compact, 7, &headers, zlib);
+            let read = read(&out.freeze().slice(4..), 1 << 20).unwrap();
+            assert_eq!(&read.payload[..], b"payload");
+            assert_eq!(
+                (read.protocol, read.headers.clone()),
+                (Protocol::Compact, headers.clone())
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_frames_are_errors_that_say_why() {
+        // The header section claims 40 words in a frame of a few bytes.
+        let mut past = frame(&[0, 0], b"").to_vec();
+        past[9] = 40;
+        assert!(error(&past.into()).contains("header section of 160 bytes"));
+        assert!(error(&Bytes::from_static(&[0x0f, 0xff, 0])).contains("shorter"));
+        assert!(error(&frame(&[0, 1, 9], b"")).contains("unknown transform id 9"));
+        assert!(error(&frame(&[3, 0], b"")).contains("unknown protocol id 3"));
+        // A varint of six bytes, and one of five whose top bits overflow 32.
+        let long = [0, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01];
+        assert!(error(&frame(&long, b"")).contains("overflows"));
+        let wide = [0, 1, 0xff, 0xff, 0xff, 0xff, 0x1f];
+        assert!(error(&frame(&wide, b"")).contains("overflows"));
+        // A key claiming more bytes than the section holds.
+        assert!(error(&frame(&[0, 0, 1, 1, 100, b'k'], b"")).contains("runs past"));
+    }
+
+    #[test]
+    fn at_most_a_thousand_headers() {
+        let mut section = vec![0, 0, 1];
+        let mut count = BytesMut::new();
+        put_varint(&mut count, 1_001);
+        section.extend(&count);
+        section.extend(std::iter::repeat_n([0u8, 0], 1_001).flatten());
+        assert!(error(&frame(&section, b"")).contains("more than 1000 headers"));
+    }
+
+    #[test]
+    fn a_zlib_bomb_stops_at_the_frame_limit() {
+        let zeros = deflate(&vec![0; 64 << 20]);
+        assert!(zeros.len() < 100_000);
+        let bomb = frame(&[0, 1, 1], &zeros);
+        let refused = read(&bomb, 1 << 20).unwrap_err();
+        assert!(
+            matches!(refused, Error::FrameTooLarge { max: 1_048_576, .. }),
+            "{refused}"
+        );
+        let text = deflate(&b"a message ".repeat(1_000));
+        let cut = frame(&[0, 1, 1], &text[..text.len() / 2]);
+        assert!(error(&cut).contains("ends too soon"));
+        assert!(error(&frame(&[0, 1, 1], b"not zlib")).contains("zlib"));
+    }
 }
