@@ -8,8 +8,9 @@
 //!    write, zlib ones included, to the same call and headers;
 //! 3. our server reads every vector, and answers in THeader with the call's protocol and its
 //!    headers echoed, which Apache's Python client side reads;
-//! 4. one THeader server answers framed and unframed binary and compact clients too, each
-//!    as it spoke.
+//! 4. one THeader server answers framed and unframed binary and compact clients too, and
+//!    THeader frames inside frames (Apache's THeader protocol over its framed transport),
+//!    each as it spoke.
 #![allow(clippy::unwrap_used)] // helpers of this test binary
 
 use std::collections::BTreeMap;
@@ -199,7 +200,12 @@ async fn a_header_server_answers_framed_and_unframed_clients_as_they_speak() {
         ThriftTestServer::new(Handler),
         std::future::pending(),
     ));
-    for transport in [Transport::Framed, Transport::Buffered, Transport::Header] {
+    for transport in [
+        Transport::Framed,
+        Transport::Buffered,
+        Transport::Header,
+        Transport::HeaderInFramed,
+    ] {
         for protocol in [Protocol::Binary, Protocol::Compact] {
             let channel = Channel::builder()
                 .transport(transport)

@@ -32,7 +32,7 @@ use crate::headers::Headers;
 use crate::message::{Incoming, Outgoing};
 use crate::protocol::{MessageHeader, MessageType, Protocol};
 use crate::service::Service;
-use crate::transport::{Codec, Framing, MessageReader, MessageWriter, Transport};
+use crate::transport::{Codec, Framing, MessageReader, MessageWriter};
 use crate::value::Value;
 use crate::Error;
 use backlog::Backlog;
@@ -252,7 +252,7 @@ impl Shared {
 
     /// Learns how the peer of a THeader connection speaks, from its first message.
     pub(crate) fn learn(&self, message: &Incoming) {
-        if self.codec.transport == Transport::Header {
+        if self.codec.transport.is_header() {
             let _ = self.dialect.set((message.protocol, message.framing));
         }
     }

@@ -40,6 +40,8 @@ const FIXED: usize = 10;
 pub(crate) enum Framing {
     /// THeader frames.
     Header,
+    /// THeader frames, each inside a frame (`THeaderProtocol` over `TFramedTransport`).
+    HeaderInFramed,
     /// A length, then the message (`TFramedTransport`).
     Framed,
     /// Messages back to back (`TBufferedTransport`).
@@ -56,6 +58,14 @@ pub(crate) fn message_protocol(word: [u8; 4]) -> Option<Protocol> {
     } else {
         None
     }
+}
+
+/// The THeader frame inside `frame` when `frame` is just that: a length word saying so, then
+/// the header frame's own length and magic.
+pub(crate) fn nested(frame: &Bytes) -> Option<Bytes> {
+    let (len, inner) = frame.split_first_chunk::<4>()?;
+    let whole = u32::from_be_bytes(*len) as usize == inner.len();
+    (whole && is_header(*inner.first_chunk::<4>()?)).then(|| frame.slice(4..))
 }
 
 /// Whether a frame's first word is a header frame's magic.

@@ -30,9 +30,21 @@ pub enum Transport {
     /// Apache's `TBufferedTransport`: messages back to back.
     Buffered,
     /// Apache's `THeaderTransport`: frames that carry headers and name their protocol. A
-    /// server on it also takes framed and unframed binary and compact clients, and answers
+    /// server on it also takes framed and unframed binary and compact clients, and THeader
+    /// frames each inside a frame of its own ([`Transport::HeaderInFramed`]), and answers
     /// each as it spoke.
     Header,
+    /// THeader frames each inside a `TFramedTransport` frame: what Apache's
+    /// `THeaderProtocol` over `TFramedTransport` writes (the cross test's `header` protocol on
+    /// its `framed` transport). A server on it takes all that [`Transport::Header`] does.
+    HeaderInFramed,
+}
+
+impl Transport {
+    /// Whether a server on it takes every dialect THeader servers take.
+    pub(crate) fn is_header(self) -> bool {
+        matches!(self, Transport::Header | Transport::HeaderInFramed)
+    }
 }
 
 /// The codec settings both ends of a connection must agree on, and the local limits.

@@ -105,14 +105,18 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
     fn frame(&self, bytes: Bytes) -> Result<Frame, Error> {
         let framed = self.unframed.is_none();
         let mut protocol = self.unframed.unwrap_or(self.codec.protocol);
-        if framed && self.codec.transport == Transport::Header {
+        if framed && self.codec.transport.is_header() {
             let word = bytes.first_chunk::<4>().copied().unwrap_or_default();
-            if header::is_header(word) {
-                let read = header::read(&bytes, self.codec.max_frame)?;
+            let (inner, framing) = match header::nested(&bytes) {
+                Some(inner) => (inner, Framing::HeaderInFramed),
+                None => (bytes.clone(), Framing::Header),
+            };
+            if header::is_header(inner.first_chunk::<4>().copied().unwrap_or_default()) {
+                let read = header::read(&inner, self.codec.max_frame)?;
                 return Ok(Frame {
                     bytes: read.payload,
                     protocol: read.protocol,
-                    framing: Framing::Header,
+                    framing,
                     headers: read.headers,
                 });
             }
@@ -150,7 +154,7 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
     /// header, or `None` while it is incomplete.
     fn complete_len(&mut self) -> Result<Option<usize>, Error> {
         let max = self.codec.max_frame;
-        if self.codec.transport == Transport::Header && self.unframed.is_none() {
+        if self.codec.transport.is_header() && self.unframed.is_none() {
             // A THeader reader's peer may send unframed messages: its first word tells.
             let unframed = self
                 .buf

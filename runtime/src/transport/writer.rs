@@ -26,6 +26,7 @@ impl<W: AsyncWrite + Unpin> MessageWriter<W> {
             Transport::Framed => Framing::Framed,
             Transport::Buffered => Framing::Unframed,
             Transport::Header => Framing::Header,
+            Transport::HeaderInFramed => Framing::HeaderInFramed,
         };
         Self {
             io: Deflate::new(io, codec.zlib),
@@ -38,13 +39,18 @@ impl<W: AsyncWrite + Unpin> MessageWriter<W> {
     /// Adds `message` to the next write.
     pub(crate) fn push(&mut self, message: Outgoing) {
         let mut buf = message.buf;
-        match message.framing.unwrap_or(self.framing) {
+        let framing = message.framing.unwrap_or(self.framing);
+        match framing {
             Framing::Framed => {
                 let len = u32::try_from(buf.len() - FRAME_HEADER).unwrap_or(u32::MAX);
                 buf[..FRAME_HEADER].copy_from_slice(&len.to_be_bytes());
             }
             Framing::Unframed => buf.advance(FRAME_HEADER),
-            Framing::Header => {
+            Framing::Header | Framing::HeaderInFramed => {
+                let outer = self.batch.len();
+                if framing == Framing::HeaderInFramed {
+                    self.batch.extend_from_slice(&[0; FRAME_HEADER]);
+                }
                 let payload = &buf[FRAME_HEADER..];
                 let zlib = self.header_zlib;
                 let (protocol, seqid) = (message.protocol, message.seqid);
@@ -56,6 +62,11 @@ impl<W: AsyncWrite + Unpin> MessageWriter<W> {
                     &message.headers,
                     zlib,
                 );
+                if framing == Framing::HeaderInFramed {
+                    let len = self.batch.len() - outer - FRAME_HEADER;
+                    let len = u32::try_from(len).unwrap_or(u32::MAX).to_be_bytes();
+                    self.batch[outer..outer + FRAME_HEADER].copy_from_slice(&len);
+                }
                 return;
             }
         }
