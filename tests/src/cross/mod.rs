@@ -12,7 +12,7 @@ use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
 use std::time::Duration;
 
-use thrift_bidi::{Channel, Multiplexed, Server};
+use thrift_bidi::{Channel, ClientTls, Multiplexed, Server, ServerTls};
 use tokio::net::{TcpListener, UnixListener};
 
 use crate::generated::default::thrift_test::{
@@ -29,9 +29,15 @@ pub async fn serve(
     listening: impl FnOnce(&str),
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
-    let server = Server::builder()
+    let mut server = Server::builder()
         .transport(options.transport)
-        .protocol(options.protocol);
+        .protocol(options.protocol)
+        .zlib(options.zlib);
+    if options.ssl {
+        let tls = ServerTls::from_pem_files(crate::cert("server.pem"), crate::cert("server.key"))
+            .map_err(io::Error::other)?;
+        server = server.tls(tls);
+    }
     let multiplex = options.multiplex;
     let make = move |_: &thrift_bidi::Connection| {
         let plain = ThriftTestServer::new(Handler);
@@ -58,6 +64,13 @@ pub async fn serve(
     Ok(())
 }
 
+/// The client's TLS with `--ssl`: it trusts the test CA and presents the test client
+/// certificate (Apache's Python test server asks for one).
+fn client_tls() -> Result<ClientTls, thrift_bidi::TlsError> {
+    ClientTls::ca_file(crate::cert("ca.pem"))?
+        .client_certificate(crate::cert("client.pem"), crate::cert("client.key"))
+}
+
 /// A socket file left by an earlier server would make `bind` fail; other files are kept.
 fn remove_stale_socket(path: &Path) -> io::Result<()> {
     match std::fs::symlink_metadata(path) {
@@ -68,11 +81,23 @@ fn remove_stale_socket(path: &Path) -> io::Result<()> {
 
 /// Connects as `options` say and runs the checks `options.loops` times.
 pub async fn run_client(options: &Options) -> Report {
-    let builder = Channel::builder()
+    let mut builder = Channel::builder()
         .transport(options.transport)
         .protocol(options.protocol)
+        .zlib(options.zlib)
         .connect_timeout(Duration::from_secs(5))
         .call_timeout(Duration::from_secs(10));
+    if options.ssl {
+        match client_tls() {
+            Ok(tls) => builder = builder.tls(tls),
+            Err(e) => {
+                return Report {
+                    code: checks::UNKNOWN,
+                    failures: vec![format!("TLS: {e}")],
+                }
+            }
+        }
+    }
     let channel = match &options.domain_socket {
         Some(path) => builder.connect_unix(path).await,
         None => builder.connect((options.host.as_str(), options.port)).await,

@@ -15,12 +15,20 @@ pub struct Options {
     pub port: u16,
     /// A Unix domain socket instead of host and port.
     pub domain_socket: Option<PathBuf>,
-    /// `--transport buffered|framed`.
+    /// `--transport buffered|framed|zlib` (`zlib`: buffered, with `--zlib`), with
+    /// `--protocol header|multih` made THeader on it.
     pub transport: Transport,
-    /// `--protocol binary|compact` (`multi` and `multic` imply `--multiplex`).
+    /// `--protocol binary|compact|json|header` (`multi`, `multic`, `multij` and `multih`
+    /// imply `--multiplex`; `header` is binary inside THeader).
     pub protocol: Protocol,
     /// The multiplexed protocol: `ThriftTest` and `SecondService` on one connection.
     pub multiplex: bool,
+    /// `--zlib`: the stream compressed with zlib (Apache's `TZlibTransport`).
+    pub zlib: bool,
+    /// `--ssl`: TLS with the test PKI (`tests/certs`).
+    pub ssl: bool,
+    /// `--protocol header|multih`.
+    header: bool,
     /// `-n`: how many times the client runs the tests (the server accepts and ignores it).
     pub loops: u32,
 }
@@ -34,6 +42,9 @@ impl Default for Options {
             transport: Transport::Buffered,
             protocol: Protocol::Binary,
             multiplex: false,
+            zlib: false,
+            ssl: false,
+            header: false,
             loops: 1,
         }
     }
@@ -46,9 +57,15 @@ Options (Apache Thrift's cross-test command line):
   --host ARG               host to connect to or listen on (default localhost)
   --port ARG               port (default 9090; the server takes 0 for any free port)
   --domain-socket ARG      Unix domain socket path, instead of host and port
-  --transport ARG          buffered (default) or framed
-  --protocol ARG           binary (default), compact, multi or multic (multiplexed)
+  --transport ARG          buffered (default), framed, or zlib (buffered, with --zlib)
+  --protocol ARG           binary (default), compact, json, header (binary in THeader, framed
+                           as THeader on buffered, and each frame framed again on framed),
+                           multi, multic, multij, multih (multiplexed), and Apache's names of
+                           its Python accelerations: accel, accelc, multia, multiac
   --multiplex              the multiplexed protocol (ThriftTest and SecondService)
+  --zlib                   the stream compressed with zlib (Apache's TZlibTransport)
+  --ssl                    TLS: the server presents tests/certs/server.pem; the client trusts
+                           tests/certs/ca.pem and presents tests/certs/client.pem
   -n, --testloops ARG      how many times the client runs the tests (default 1)
   --server-type ARG        accepted and ignored (the server is always asynchronous)
   -n, --workers ARG        accepted and ignored by the server";
@@ -75,14 +92,23 @@ impl Options {
             if matches!(name, "-h" | "--help") {
                 return Err(ParseError::Help);
             }
-            if name == "--multiplex" {
-                options.multiplex = true;
-                continue;
+            match name {
+                "--multiplex" => options.multiplex = true,
+                "--zlib" => options.zlib = true,
+                "--ssl" => options.ssl = true,
+                _ => {
+                    let value = inline
+                        .or_else(|| args.next())
+                        .ok_or_else(|| ParseError::Invalid(format!("{name} needs a value")))?;
+                    options.set(name, &value).map_err(ParseError::Invalid)?;
+                }
             }
-            let value = inline
-                .or_else(|| args.next())
-                .ok_or_else(|| ParseError::Invalid(format!("{name} needs a value")))?;
-            options.set(name, &value).map_err(ParseError::Invalid)?;
+        }
+        if options.header {
+            options.transport = match options.transport {
+                Transport::Framed => Transport::HeaderInFramed,
+                _ => Transport::Header,
+            };
         }
         Ok(options)
     }
@@ -96,21 +122,29 @@ impl Options {
                 self.transport = match value {
                     "buffered" => Transport::Buffered,
                     "framed" => Transport::Framed,
-                    _ => return Err(format!("--transport {value}: buffered or framed")),
+                    "zlib" => {
+                        self.zlib = true;
+                        Transport::Buffered
+                    }
+                    _ => return Err(format!("--transport {value}: buffered, framed or zlib")),
                 }
             }
             "--protocol" => {
-                (self.protocol, self.multiplex) = match value {
-                    "binary" => (Protocol::Binary, self.multiplex),
-                    "compact" => (Protocol::Compact, self.multiplex),
-                    "multi" => (Protocol::Binary, true),
-                    "multic" => (Protocol::Compact, true),
+                let multiplex = value.starts_with("multi");
+                let (protocol, header) = match value {
+                    "binary" | "accel" | "multi" | "multia" => (Protocol::Binary, false),
+                    "compact" | "accelc" | "multic" | "multiac" => (Protocol::Compact, false),
+                    "json" | "multij" => (Protocol::Json, false),
+                    "header" | "multih" => (Protocol::Binary, true),
                     _ => {
                         return Err(format!(
-                            "--protocol {value}: binary, compact, multi or multic"
+                            "--protocol {value}: binary, compact, json, header, or multi, \
+                             multic, multij, multih"
                         ))
                     }
-                }
+                };
+                (self.protocol, self.header) = (protocol, header);
+                self.multiplex |= multiplex;
             }
             "-n" | "--testloops" => self.loops = number(name, value)?,
             "--server-type" | "--workers" => {}
@@ -159,11 +193,27 @@ mod tests {
     }
 
     #[test]
+    fn header_zlib_and_ssl_as_apaches_runner_passes_them() {
+        let header = parse(&["--protocol=header", "--transport=framed", "--ssl"]).expect("valid");
+        assert_eq!(
+            (header.transport, header.protocol, header.ssl, header.multiplex),
+            (Transport::HeaderInFramed, Protocol::Binary, true, false)
+        );
+        let zlib = parse(&["--transport=zlib", "--zlib", "--protocol=multij"]).expect("valid");
+        assert_eq!(
+            (zlib.transport, zlib.zlib, zlib.protocol, zlib.multiplex),
+            (Transport::Buffered, true, Protocol::Json, true)
+        );
+        let buffered = parse(&["--protocol=multih"]).expect("valid");
+        assert_eq!((buffered.transport, buffered.multiplex), (Transport::Header, true));
+    }
+
+    #[test]
     fn mistakes_are_explained() {
-        let Err(ParseError::Invalid(message)) = parse(&["--protocol", "json"]) else {
-            panic!("json is not supported");
+        let Err(ParseError::Invalid(message)) = parse(&["--protocol", "simplejson"]) else {
+            panic!("simple JSON is not supported");
         };
-        assert!(message.contains("binary, compact"), "{message}");
+        assert!(message.contains("binary, compact, json"), "{message}");
         assert_eq!(
             parse(&["--port"]),
             Err(ParseError::Invalid("--port needs a value".to_owned()))
@@ -172,7 +222,7 @@ mod tests {
             parse(&["--port", "70000"]),
             Err(ParseError::Invalid(_))
         ));
-        assert!(matches!(parse(&["--ssl"]), Err(ParseError::Invalid(_))));
+        assert!(matches!(parse(&["--transport", "http"]), Err(ParseError::Invalid(_))));
         assert_eq!(parse(&["-h"]), Err(ParseError::Help));
     }
 }
