@@ -4,7 +4,9 @@
 # `expired`. Every key is ECDSA P-256.
 #   ca.pem                 the test CA (its key is thrown away)
 #   server.pem server.key  for localhost, 127.0.0.1 and ::1, signed by the CA
-#   client.pem client.key  a client certificate (CN thrift-bidi-client), signed by the CA
+#   client.pem client.key  a client certificate (CN thrift-bidi-client, and localhost,
+#                          127.0.0.1 and ::1, which Apache's Python server checks the peer's
+#                          address against), signed by the CA
 #   expired.pem expired.key  like server, but it expired in 2021
 #   other-ca.pem           a CA that signed nothing here: trusting it alone trusts no server
 set -euo pipefail
@@ -45,6 +47,7 @@ subjectAltName = DNS:localhost,IP:127.0.0.1,IP:::1
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
 extendedKeyUsage = clientAuth
+subjectAltName = DNS:localhost,IP:127.0.0.1,IP:::1
 CNF
 openssl rand -hex 16 > "$work/db/serial"
 sign() { # name subject extensions start end

@@ -2,9 +2,17 @@
 checking client on Apache's `thrift` library or on `thriftpy2`, with the command line of
 Apache's cross-test binaries.
 
-    cross.py server|client --impl apache|thriftpy2 --transport buffered|framed
-             --protocol binary|compact [--multiplex] (--port N | --domain-socket PATH)
+    cross.py server|client --impl apache|thriftpy2 --transport buffered|framed|zlib
+             --protocol binary|compact|json|header|multi|multic|multij|multih [--multiplex]
+             [--zlib] [--ssl --certs DIR] (--port N | --domain-socket PATH)
              --idl THRIFTTEST.thrift --gen-py DIR
+
+What each cell is, as Apache's own test programs (test/py) build it: `zlib` is zlib over
+buffered (`TZlibTransport`); `header` is THeader on the transport given (on framed, each
+THeader frame framed again); `--ssl` serves the test certificate (DIR/server.pem) and asks
+for a client certificate signed by the test CA, and the client trusts that CA and presents
+DIR/client.pem. thriftpy2 0.7 has no zlib transport and no THeader; its JSON is its
+Apache-compatible `TApacheJSONProtocol`.
 
 The server prints `listening on PORT` (it takes port 0 for any free one) and serves until
 killed. The client exits with Apache's failure bits: 1 base types, 2 structs, 4 containers,
@@ -14,6 +22,8 @@ killed. The client exits with Apache's failure bits: 1 base types, 2 structs, 4 
 import argparse
 import logging
 import math
+import os
+import ssl
 import sys
 import time
 
@@ -25,7 +35,14 @@ class Apache:
 
     def __init__(self, args):
         sys.path.insert(0, args.gen_py)
-        from thrift.protocol import TBinaryProtocol, TCompactProtocol, TMultiplexedProtocol
+        from thrift.protocol import (
+            TBinaryProtocol,
+            TCompactProtocol,
+            THeaderProtocol,
+            TJSONProtocol,
+            TMultiplexedProtocol,
+        )
+        from thrift.transport import THeaderTransport, TSSLSocket, TZlibTransport
         from thrift.server import TServer
         from thrift.Thrift import TApplicationException
         from thrift.TMultiplexedProcessor import TMultiplexedProcessor
@@ -35,15 +52,33 @@ class Apache:
         self.types = ttypes
         self.application_exception = TApplicationException
         self.services = {"ThriftTest": ThriftTest, "SecondService": SecondService}
+        every_client_type = [
+            THeaderTransport.THeaderClientType.HEADERS,
+            THeaderTransport.THeaderClientType.FRAMED_BINARY,
+            THeaderTransport.THeaderClientType.UNFRAMED_BINARY,
+            THeaderTransport.THeaderClientType.FRAMED_COMPACT,
+            THeaderTransport.THeaderClientType.UNFRAMED_COMPACT,
+        ]
+        header = THeaderProtocol.THeaderProtocolFactory
         self.protocol = {
             "binary": TBinaryProtocol.TBinaryProtocolFactory(),
             "compact": TCompactProtocol.TCompactProtocolFactory(),
+            "json": TJSONProtocol.TJSONProtocolFactory(),
+            "header": header(every_client_type) if args.role == "server" else header(),
         }[args.protocol]
         self.transport = {
             "buffered": TTransport.TBufferedTransportFactory(),
             "framed": TTransport.TFramedTransportFactory(),
         }[args.transport]
-        self.TSocket, self.TServer = TSocket, TServer
+        if args.zlib:
+            zlib = TZlibTransport.TZlibTransport
+            if args.role == "server":
+                # TestServer.py: zlib straight on the connection.
+                self.transport = TZlibTransport.TZlibTransportFactory()
+            else:
+                # TestClient.py: zlib over the buffered (or framed) transport.
+                self.transport = ZlibOver(self.transport, zlib)
+        self.TSocket, self.TServer, self.TSSLSocket = TSocket, TServer, TSSLSocket
         self.TMultiplexedProtocol = TMultiplexedProtocol.TMultiplexedProtocol
         self.TMultiplexedProcessor = TMultiplexedProcessor
 
@@ -61,14 +96,33 @@ class Apache:
                 super().listen()
                 announce(self.handle)
 
-        socket = Announcing(host="127.0.0.1", port=args.port, unix_socket=args.domain_socket)
+        if args.ssl:
+            class AnnouncingSsl(self.TSSLSocket.TSSLServerSocket):
+                def listen(self):
+                    super().listen()
+                    announce(self.handle)
+
+            socket = AnnouncingSsl(
+                host="127.0.0.1", port=args.port, certfile=cert(args, "server.pem"),
+                keyfile=cert(args, "server.key"), ca_certs=cert(args, "ca.pem"),
+                cert_reqs=ssl.CERT_REQUIRED, ssl_version=ssl.PROTOCOL_TLS_SERVER,
+            )
+        else:
+            socket = Announcing(host="127.0.0.1", port=args.port, unix_socket=args.domain_socket)
         server = self.TServer.TThreadedServer(
             processor, socket, self.transport, self.protocol, daemon=True
         )
         server.serve()
 
     def clients(self, args):
-        socket = self.TSocket.TSocket("127.0.0.1", args.port, unix_socket=args.domain_socket)
+        if args.ssl:
+            socket = self.TSSLSocket.TSSLSocket(
+                "127.0.0.1", args.port, ca_certs=cert(args, "ca.pem"),
+                certfile=cert(args, "client.pem"), keyfile=cert(args, "client.key"),
+                cert_reqs=ssl.CERT_REQUIRED, ssl_version=ssl.PROTOCOL_TLS_CLIENT,
+            )
+        else:
+            socket = self.TSocket.TSocket("127.0.0.1", args.port, unix_socket=args.domain_socket)
         socket.setTimeout(10_000)
         transport = self.transport.getTransport(socket)
         transport.open()
@@ -88,10 +142,12 @@ class Thriftpy2:
     def __init__(self, args):
         import thriftpy2
         from thriftpy2.protocol import (
+            TApacheJSONProtocolFactory,
             TBinaryProtocolFactory,
             TCompactProtocolFactory,
             TMultiplexedProtocol,
         )
+        from thriftpy2.transport.sslsocket import TSSLServerSocket, TSSLSocket
         from thriftpy2.server import TThreadedServer
         from thriftpy2.thrift import (
             TApplicationException,
@@ -111,7 +167,9 @@ class Thriftpy2:
         self.protocol = {
             "binary": TBinaryProtocolFactory(),
             "compact": TCompactProtocolFactory(),
+            "json": TApacheJSONProtocolFactory(),
         }[args.protocol]
+        self.TSSLServerSocket, self.TSSLSocket = TSSLServerSocket, TSSLSocket
         self.transport = {
             "buffered": TBufferedTransportFactory(),
             "framed": TFramedTransportFactory(),
@@ -144,7 +202,21 @@ class Thriftpy2:
                 announce(self.sock)
 
         where = {"unix_socket": args.domain_socket} if args.domain_socket else {}
-        socket = Announcing(host="127.0.0.1", port=args.port, client_timeout=None, **where)
+        if args.ssl:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=cert(args, "ca.pem"))
+            context.load_cert_chain(cert(args, "server.pem"), cert(args, "server.key"))
+            context.verify_mode = ssl.CERT_REQUIRED
+
+            class AnnouncingSsl(self.TSSLServerSocket):
+                def listen(self):
+                    super().listen()
+                    announce(self.sock)
+
+            socket = AnnouncingSsl(
+                host="127.0.0.1", port=args.port, client_timeout=None, ssl_context=context
+            )
+        else:
+            socket = Announcing(host="127.0.0.1", port=args.port, client_timeout=None, **where)
         server = self.TThreadedServer(
             processor, socket, itrans_factory=self.transport, iprot_factory=self.protocol,
             daemon=True,
@@ -153,9 +225,17 @@ class Thriftpy2:
 
     def clients(self, args):
         where = {"unix_socket": args.domain_socket} if args.domain_socket else {}
-        socket = self.TSocket(
-            "127.0.0.1", args.port, socket_timeout=10_000, connect_timeout=5_000, **where
-        )
+        if args.ssl:
+            context = ssl.create_default_context(cafile=cert(args, "ca.pem"))
+            context.load_cert_chain(cert(args, "client.pem"), cert(args, "client.key"))
+            socket = self.TSSLSocket(
+                "127.0.0.1", args.port, socket_timeout=10_000, connect_timeout=5_000,
+                ssl_context=context,
+            )
+        else:
+            socket = self.TSocket(
+                "127.0.0.1", args.port, socket_timeout=10_000, connect_timeout=5_000, **where
+            )
         transport = self.transport.get_transport(socket)
         transport.open()
         protocol = self.protocol.get_protocol(transport)
@@ -165,6 +245,20 @@ class Thriftpy2:
             return self.TClient(getattr(self.types, name), proto)
 
         return client("ThriftTest"), client("SecondService") if args.multiplex else None
+
+
+class ZlibOver:
+    """A transport factory: zlib over what `inner` makes (TestClient.py's layering)."""
+
+    def __init__(self, inner, zlib):
+        self.inner, self.zlib = inner, zlib
+
+    def getTransport(self, socket):
+        return self.zlib(self.inner.getTransport(socket), 9)
+
+
+def cert(args, name):
+    return os.path.join(args.certs, name)
 
 
 def announce(sock):
@@ -351,14 +445,27 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("role", choices=["server", "client"])
     parser.add_argument("--impl", choices=["apache", "thriftpy2"], required=True)
-    parser.add_argument("--transport", choices=["buffered", "framed"], default="buffered")
-    parser.add_argument("--protocol", choices=["binary", "compact"], default="binary")
+    parser.add_argument("--transport", choices=["buffered", "framed", "zlib"], default="buffered")
+    parser.add_argument(
+        "--protocol",
+        choices=["binary", "compact", "json", "header", "multi", "multic", "multij", "multih"],
+        default="binary",
+    )
     parser.add_argument("--multiplex", action="store_true")
+    parser.add_argument("--zlib", action="store_true")
+    parser.add_argument("--ssl", action="store_true")
+    parser.add_argument("--certs")
     parser.add_argument("--port", type=int, default=9090)
     parser.add_argument("--domain-socket")
     parser.add_argument("--idl", required=True)
     parser.add_argument("--gen-py", required=True)
     args = parser.parse_args()
+    # Apache's protocol names: multiplexed forms, and zlib as a transport (over buffered).
+    multiplexed = {"multi": "binary", "multic": "compact", "multij": "json", "multih": "header"}
+    if args.protocol in multiplexed:
+        args.protocol, args.multiplex = multiplexed[args.protocol], True
+    if args.transport == "zlib":
+        args.transport, args.zlib = "buffered", True
     peer = (Apache if args.impl == "apache" else Thriftpy2)(args)
     if args.role == "server":
         # testException("TException") is expected; Apache's processor would log it as an error.

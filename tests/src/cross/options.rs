@@ -8,6 +8,7 @@ use thrift_bidi::Transport;
 
 /// What `cross-server` or `cross-client` was asked to do.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::struct_excessive_bools)] // one per flag of Apache's command line
 pub struct Options {
     /// Host to connect to (client) or listen on (server).
     pub host: String,
@@ -196,7 +197,12 @@ mod tests {
     fn header_zlib_and_ssl_as_apaches_runner_passes_them() {
         let header = parse(&["--protocol=header", "--transport=framed", "--ssl"]).expect("valid");
         assert_eq!(
-            (header.transport, header.protocol, header.ssl, header.multiplex),
+            (
+                header.transport,
+                header.protocol,
+                header.ssl,
+                header.multiplex
+            ),
             (Transport::HeaderInFramed, Protocol::Binary, true, false)
         );
         let zlib = parse(&["--transport=zlib", "--zlib", "--protocol=multij"]).expect("valid");
@@ -205,7 +211,10 @@ mod tests {
             (Transport::Buffered, true, Protocol::Json, true)
         );
         let buffered = parse(&["--protocol=multih"]).expect("valid");
-        assert_eq!((buffered.transport, buffered.multiplex), (Transport::Header, true));
+        assert_eq!(
+            (buffered.transport, buffered.multiplex),
+            (Transport::Header, true)
+        );
     }
 
     #[test]
@@ -222,7 +231,10 @@ mod tests {
             parse(&["--port", "70000"]),
             Err(ParseError::Invalid(_))
         ));
-        assert!(matches!(parse(&["--transport", "http"]), Err(ParseError::Invalid(_))));
+        assert!(matches!(
+            parse(&["--transport", "http"]),
+            Err(ParseError::Invalid(_))
+        ));
         assert_eq!(parse(&["-h"]), Err(ParseError::Help));
     }
 }
