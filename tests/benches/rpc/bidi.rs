@@ -13,7 +13,8 @@ use thrift_bidi_tests::generated::default::bidi_bench::{
 use tokio::runtime::Runtime;
 use tokio::sync::mpsc;
 
-use crate::{latency_table, runtime, ROUNDS};
+use crate::our_stack::runtime;
+use crate::{latency_table, ROUNDS};
 
 struct HubHandler;
 

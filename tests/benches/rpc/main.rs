@@ -7,24 +7,17 @@
 //! and 16 callers, on one shared connection and on a connection each, with ratios against
 //! Apache-with-nodelay. `scripts/bench-rpc.sh` runs it unpinned and pinned to one core.
 
+mod apache_stack;
 mod bidi;
+mod our_stack;
+
+use apache_stack::{add, apache_sequential, apache_throughput, echo_batch, serve_apache};
+use our_stack::{ours_sequential_add, ours_sequential_batch, ours_throughput, runtime, serve_ours};
 
 use std::future::Future;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-use thrift::protocol::{TBinaryInputProtocol, TBinaryOutputProtocol};
-use thrift::server::TProcessor;
-use thrift::transport::{
-    ReadHalf, TFramedReadTransport, TFramedWriteTransport, TIoChannel, TTcpChannel, WriteHalf,
-};
-use thrift_bidi::{Channel, Error, Server};
-use thrift_bidi_tests::generated::apache::bench as apache;
-use thrift_bidi_tests::generated::default::bench as ours;
-use thrift_bidi_tests::payload;
 
 const SEQUENTIAL_ADDS: usize = 1_000;
 const SEQUENTIAL_BATCHES: usize = 60;
@@ -219,222 +212,9 @@ fn ping_pong(n: usize) -> Vec<Duration> {
 
 // ---- ours -------------------------------------------------------------------------------
 
-struct OursHandler;
-
-impl ours::Bench for OursHandler {
-    async fn echo(&self, item: ours::Item) -> Result<ours::Item, Error> {
-        Ok(item)
-    }
-    async fn echo_batch(&self, b: ours::Batch) -> Result<ours::Batch, Error> {
-        Ok(b)
-    }
-    async fn fire(&self, _x: i64) -> Result<(), Error> {
-        Ok(())
-    }
-    async fn add(&self, a: i64, b: i64) -> Result<i64, Error> {
-        Ok(a.wrapping_add(b))
-    }
-}
-
-fn runtime(current_thread: bool) -> tokio::runtime::Runtime {
-    let mut builder = if current_thread {
-        tokio::runtime::Builder::new_current_thread()
-    } else {
-        tokio::runtime::Builder::new_multi_thread()
-    };
-    builder.enable_all().build().expect("a runtime")
-}
-
-/// Our server on a runtime of its own, on threads of its own; runs until the process ends.
-fn serve_ours(current_thread: bool) -> SocketAddr {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        runtime(current_thread).block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind");
-            tx.send(listener.local_addr().expect("bound"))
-                .expect("main waits");
-            let service = ours::BenchServer::new(OursHandler);
-            Server::builder()
-                .serve(listener, service, std::future::pending())
-                .await;
-        });
-    });
-    rx.recv().expect("the server starts")
-}
-
-async fn ours_client(addr: SocketAddr) -> ours::BenchClient {
-    ours::BenchClient::new(Channel::connect(addr).await.expect("connect"))
-}
-
-async fn ours_sequential_add(addr: SocketAddr, n: usize) -> Vec<Duration> {
-    let client = ours_client(addr).await;
-    let mut times = Vec::with_capacity(n);
-    for i in 0..n {
-        let start = Instant::now();
-        let sum = client.add(1, 2).await.expect("add");
-        times.push(start.elapsed());
-        assert_eq!(sum, 3, "call {i}");
-    }
-    times
-}
-
-async fn ours_sequential_batch(addr: SocketAddr, n: usize) -> Vec<Duration> {
-    let client = ours_client(addr).await;
-    let batch = payload::ours();
-    let mut times = Vec::with_capacity(n);
-    for _ in 0..n {
-        let start = Instant::now();
-        let echoed = client.echo_batch(batch.clone()).await.expect("echo_batch");
-        times.push(start.elapsed());
-        assert_eq!(echoed.items.len(), payload::ITEMS);
-    }
-    times
-}
-
-/// Calls per second of `callers` tasks calling `add` for `period`, on one connection or
-/// one each.
-async fn ours_throughput(addr: SocketAddr, callers: usize, shared: bool, period: Duration) -> f64 {
-    let one = ours_client(addr).await;
-    let mut clients = Vec::new();
-    for _ in 0..callers {
-        clients.push(if shared {
-            one.clone()
-        } else {
-            ours_client(addr).await
-        });
-    }
-    let calls = Arc::new(AtomicU64::new(0));
-    let stop = Arc::new(AtomicBool::new(false));
-    let mut tasks = tokio::task::JoinSet::new();
-    for client in clients {
-        let (calls, stop) = (calls.clone(), stop.clone());
-        tasks.spawn(async move {
-            while !stop.load(Ordering::Relaxed) {
-                client.add(1, 2).await.expect("add");
-                calls.fetch_add(1, Ordering::Relaxed);
-            }
-        });
-    }
-    tokio::time::sleep(period).await;
-    stop.store(true, Ordering::Relaxed);
-    tasks.join_all().await;
-    per_second(calls.load(Ordering::Relaxed), period)
-}
-
 #[allow(clippy::cast_precision_loss)] // call counts are far below 2^52
 fn per_second(calls: u64, period: Duration) -> f64 {
     calls as f64 / period.as_secs_f64()
 }
 
 // ---- Apache -----------------------------------------------------------------------------
-
-struct ApacheHandler;
-
-impl apache::BenchSyncHandler for ApacheHandler {
-    fn handle_echo(&self, item: apache::Item) -> thrift::Result<apache::Item> {
-        Ok(item)
-    }
-    fn handle_echo_batch(&self, b: apache::Batch) -> thrift::Result<apache::Batch> {
-        Ok(b)
-    }
-    fn handle_fire(&self, _x: i64) -> thrift::Result<()> {
-        Ok(())
-    }
-    fn handle_add(&self, a: i64, b: i64) -> thrift::Result<i64> {
-        Ok(a.wrapping_add(b))
-    }
-}
-
-type ApacheInput = TBinaryInputProtocol<TFramedReadTransport<ReadHalf<TTcpChannel>>>;
-type ApacheOutput = TBinaryOutputProtocol<TFramedWriteTransport<WriteHalf<TTcpChannel>>>;
-type ApacheClient = apache::BenchSyncClient<ApacheInput, ApacheOutput>;
-
-/// Apache's framed binary protocols over `stream`.
-fn apache_protocols(stream: TcpStream) -> (ApacheInput, ApacheOutput) {
-    let (read, write) = TTcpChannel::with_stream(stream).split().expect("split");
-    (
-        TBinaryInputProtocol::new(TFramedReadTransport::new(read), true),
-        TBinaryOutputProtocol::new(TFramedWriteTransport::new(write), true),
-    )
-}
-
-/// Apache's processor behind a thread per connection, as its `TServer` runs it (which sets
-/// no `TCP_NODELAY`; `nodelay` sets it on the accepted sockets).
-fn serve_apache(nodelay: bool) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("bound");
-    let processor = Arc::new(apache::BenchSyncProcessor::new(ApacheHandler));
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let stream = stream.expect("accept");
-            stream.set_nodelay(nodelay).expect("nodelay");
-            let processor = processor.clone();
-            std::thread::spawn(move || {
-                let (mut input, mut output) = apache_protocols(stream);
-                while processor.process(&mut input, &mut output).is_ok() {}
-            });
-        }
-    });
-    addr
-}
-
-fn apache_client(addr: SocketAddr, nodelay: bool) -> ApacheClient {
-    let stream = TcpStream::connect(addr).expect("connect");
-    stream.set_nodelay(nodelay).expect("nodelay");
-    let (input, output) = apache_protocols(stream);
-    apache::BenchSyncClient::new(input, output)
-}
-
-fn add(client: &mut ApacheClient) {
-    use apache::TBenchSyncClient;
-    assert_eq!(client.add(1, 2).expect("add"), 3);
-}
-
-fn echo_batch(client: &mut ApacheClient) {
-    use apache::TBenchSyncClient;
-    thread_local! {
-        static BATCH: apache::Batch = payload::apache();
-    }
-    let batch = BATCH.with(Clone::clone);
-    let echoed = client.echo_batch(batch).expect("echo_batch");
-    assert_eq!(echoed.items.map(|items| items.len()), Some(payload::ITEMS));
-}
-
-fn apache_sequential(
-    addr: SocketAddr,
-    nodelay: bool,
-    n: usize,
-    call: fn(&mut ApacheClient),
-) -> Vec<Duration> {
-    let mut client = apache_client(addr, nodelay);
-    timed(n, || call(&mut client))
-}
-
-/// Calls per second of `callers` threads calling `add` for `period`, with a connection each
-/// or sharing one behind a mutex (Apache's clients take `&mut self`).
-fn apache_throughput(addr: SocketAddr, callers: usize, shared: bool, period: Duration) -> f64 {
-    let one = Arc::new(Mutex::new(apache_client(addr, true)));
-    let calls = AtomicU64::new(0);
-    let stop = AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        for _ in 0..callers {
-            let client = if shared {
-                one.clone()
-            } else {
-                Arc::new(Mutex::new(apache_client(addr, true)))
-            };
-            let (calls, stop) = (&calls, &stop);
-            scope.spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    add(&mut client.lock().expect("no panics"));
-                    calls.fetch_add(1, Ordering::Relaxed);
-                }
-            });
-        }
-        std::thread::sleep(period);
-        stop.store(true, Ordering::Relaxed);
-    });
-    per_second(calls.load(Ordering::Relaxed), period)
-}

@@ -1,0 +1,122 @@
+//! Our side of the RPC bench: the `Bench` handler, a server on a runtime of its own, and the
+//! sequential and throughput measurements of a client.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use thrift_bidi::{Channel, Error, Server};
+use thrift_bidi_tests::generated::default::bench as ours;
+use thrift_bidi_tests::payload;
+
+use crate::per_second;
+
+pub(crate) struct OursHandler;
+
+impl ours::Bench for OursHandler {
+    async fn echo(&self, item: ours::Item) -> Result<ours::Item, Error> {
+        Ok(item)
+    }
+    async fn echo_batch(&self, b: ours::Batch) -> Result<ours::Batch, Error> {
+        Ok(b)
+    }
+    async fn fire(&self, _x: i64) -> Result<(), Error> {
+        Ok(())
+    }
+    async fn add(&self, a: i64, b: i64) -> Result<i64, Error> {
+        Ok(a.wrapping_add(b))
+    }
+}
+
+pub(crate) fn runtime(current_thread: bool) -> tokio::runtime::Runtime {
+    let mut builder = if current_thread {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    builder.enable_all().build().expect("a runtime")
+}
+
+/// Our server on a runtime of its own, on threads of its own; runs until the process ends.
+pub(crate) fn serve_ours(current_thread: bool) -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        runtime(current_thread).block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            tx.send(listener.local_addr().expect("bound"))
+                .expect("main waits");
+            let service = ours::BenchServer::new(OursHandler);
+            Server::builder()
+                .serve(listener, service, std::future::pending())
+                .await;
+        });
+    });
+    rx.recv().expect("the server starts")
+}
+
+pub(crate) async fn ours_client(addr: SocketAddr) -> ours::BenchClient {
+    ours::BenchClient::new(Channel::connect(addr).await.expect("connect"))
+}
+
+pub(crate) async fn ours_sequential_add(addr: SocketAddr, n: usize) -> Vec<Duration> {
+    let client = ours_client(addr).await;
+    let mut times = Vec::with_capacity(n);
+    for i in 0..n {
+        let start = Instant::now();
+        let sum = client.add(1, 2).await.expect("add");
+        times.push(start.elapsed());
+        assert_eq!(sum, 3, "call {i}");
+    }
+    times
+}
+
+pub(crate) async fn ours_sequential_batch(addr: SocketAddr, n: usize) -> Vec<Duration> {
+    let client = ours_client(addr).await;
+    let batch = payload::ours();
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let start = Instant::now();
+        let echoed = client.echo_batch(batch.clone()).await.expect("echo_batch");
+        times.push(start.elapsed());
+        assert_eq!(echoed.items.len(), payload::ITEMS);
+    }
+    times
+}
+
+/// Calls per second of `callers` tasks calling `add` for `period`, on one connection or
+/// one each.
+pub(crate) async fn ours_throughput(
+    addr: SocketAddr,
+    callers: usize,
+    shared: bool,
+    period: Duration,
+) -> f64 {
+    let one = ours_client(addr).await;
+    let mut clients = Vec::new();
+    for _ in 0..callers {
+        clients.push(if shared {
+            one.clone()
+        } else {
+            ours_client(addr).await
+        });
+    }
+    let calls = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut tasks = tokio::task::JoinSet::new();
+    for client in clients {
+        let (calls, stop) = (calls.clone(), stop.clone());
+        tasks.spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                client.add(1, 2).await.expect("add");
+                calls.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+    }
+    tokio::time::sleep(period).await;
+    stop.store(true, Ordering::Relaxed);
+    tasks.join_all().await;
+    per_second(calls.load(Ordering::Relaxed), period)
+}
