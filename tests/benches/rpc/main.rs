@@ -10,13 +10,17 @@
 mod apache_stack;
 mod bidi;
 mod our_stack;
+mod transports;
 
 use apache_stack::{add, apache_sequential, apache_throughput, echo_batch, serve_apache};
-use our_stack::{ours_sequential_add, ours_sequential_batch, ours_throughput, runtime, serve_ours};
+use our_stack::{
+    ours_sequential_add, ours_sequential_batch, ours_throughput, runtime, serve_ours, Endpoint,
+};
+use thrift_bidi::Server;
 
 use std::future::Future;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 const SEQUENTIAL_ADDS: usize = 1_000;
@@ -31,7 +35,7 @@ const ROUNDS: usize = 5;
 /// Our stack on one kind of tokio runtime (client and server alike).
 struct Ours {
     name: &'static str,
-    addr: SocketAddr,
+    endpoint: Endpoint,
     rt: tokio::runtime::Runtime,
 }
 
@@ -39,7 +43,7 @@ impl Ours {
     fn start(name: &'static str, current_thread: bool) -> Self {
         Self {
             name,
-            addr: serve_ours(current_thread),
+            endpoint: Endpoint::plain(serve_ours(current_thread, Server::builder())),
             rt: runtime(current_thread),
         }
     }
@@ -71,8 +75,8 @@ fn main() {
     for _ in 0..ROUNDS {
         floor.extend(ping_pong(adds));
         for (i, o) in ours.iter().enumerate() {
-            add_times[i].extend(o.run(ours_sequential_add(o.addr, adds)));
-            batch_times[i].extend(o.run(ours_sequential_batch(o.addr, batches)));
+            add_times[i].extend(o.run(ours_sequential_add(o.endpoint.clone(), adds)));
+            batch_times[i].extend(o.run(ours_sequential_batch(o.endpoint.clone(), batches)));
         }
         add_times[ours.len()].extend(apache_sequential(apache_nodelay, true, adds, add));
         batch_times[ours.len()].extend(apache_sequential(
@@ -107,7 +111,7 @@ fn main() {
         for shared in [true, false] {
             let label = format!("{} {}", o.name, if shared { "shared" } else { "each" });
             let figures = CALLERS.map(|callers| {
-                median_of(|| o.run(ours_throughput(o.addr, callers, shared, period)))
+                median_of(|| o.run(ours_throughput(o.endpoint.clone(), callers, shared, period)))
             });
             rows.push((label, figures.to_vec()));
         }
@@ -128,6 +132,7 @@ fn main() {
         println!();
     }
 
+    transports::run(adds, batches, period);
     bidi::run(adds, 100_000 / scale);
 }
 

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use thrift_bidi::{Channel, Error, Server};
+use thrift_bidi::{Channel, ClientTls, Codec, Error, Server};
 use thrift_bidi_tests::generated::default::bench as ours;
 use thrift_bidi_tests::payload;
 
@@ -39,7 +39,26 @@ pub(crate) fn runtime(current_thread: bool) -> tokio::runtime::Runtime {
 }
 
 /// Our server on a runtime of its own, on threads of its own; runs until the process ends.
-pub(crate) fn serve_ours(current_thread: bool) -> SocketAddr {
+/// Where our client connects, and how.
+#[derive(Clone, Debug)]
+pub(crate) struct Endpoint {
+    pub(crate) addr: SocketAddr,
+    pub(crate) codec: Codec,
+    pub(crate) tls: Option<ClientTls>,
+}
+
+impl Endpoint {
+    /// Framed binary over plain TCP.
+    pub(crate) fn plain(addr: SocketAddr) -> Self {
+        Self {
+            addr,
+            codec: Codec::default(),
+            tls: None,
+        }
+    }
+}
+
+pub(crate) fn serve_ours(current_thread: bool, server: Server) -> SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         runtime(current_thread).block_on(async move {
@@ -49,7 +68,7 @@ pub(crate) fn serve_ours(current_thread: bool) -> SocketAddr {
             tx.send(listener.local_addr().expect("bound"))
                 .expect("main waits");
             let service = ours::BenchServer::new(OursHandler);
-            Server::builder()
+            server
                 .serve(listener, service, std::future::pending())
                 .await;
         });
@@ -57,12 +76,16 @@ pub(crate) fn serve_ours(current_thread: bool) -> SocketAddr {
     rx.recv().expect("the server starts")
 }
 
-pub(crate) async fn ours_client(addr: SocketAddr) -> ours::BenchClient {
-    ours::BenchClient::new(Channel::connect(addr).await.expect("connect"))
+pub(crate) async fn ours_client(endpoint: &Endpoint) -> ours::BenchClient {
+    let mut builder = Channel::builder().codec(endpoint.codec);
+    if let Some(tls) = &endpoint.tls {
+        builder = builder.tls(tls.clone());
+    }
+    ours::BenchClient::new(builder.connect(endpoint.addr).await.expect("connect"))
 }
 
-pub(crate) async fn ours_sequential_add(addr: SocketAddr, n: usize) -> Vec<Duration> {
-    let client = ours_client(addr).await;
+pub(crate) async fn ours_sequential_add(endpoint: Endpoint, n: usize) -> Vec<Duration> {
+    let client = ours_client(&endpoint).await;
     let mut times = Vec::with_capacity(n);
     for i in 0..n {
         let start = Instant::now();
@@ -73,8 +96,8 @@ pub(crate) async fn ours_sequential_add(addr: SocketAddr, n: usize) -> Vec<Durat
     times
 }
 
-pub(crate) async fn ours_sequential_batch(addr: SocketAddr, n: usize) -> Vec<Duration> {
-    let client = ours_client(addr).await;
+pub(crate) async fn ours_sequential_batch(endpoint: Endpoint, n: usize) -> Vec<Duration> {
+    let client = ours_client(&endpoint).await;
     let batch = payload::ours();
     let mut times = Vec::with_capacity(n);
     for _ in 0..n {
@@ -89,18 +112,18 @@ pub(crate) async fn ours_sequential_batch(addr: SocketAddr, n: usize) -> Vec<Dur
 /// Calls per second of `callers` tasks calling `add` for `period`, on one connection or
 /// one each.
 pub(crate) async fn ours_throughput(
-    addr: SocketAddr,
+    endpoint: Endpoint,
     callers: usize,
     shared: bool,
     period: Duration,
 ) -> f64 {
-    let one = ours_client(addr).await;
+    let one = ours_client(&endpoint).await;
     let mut clients = Vec::new();
     for _ in 0..callers {
         clients.push(if shared {
             one.clone()
         } else {
-            ours_client(addr).await
+            ours_client(&endpoint).await
         });
     }
     let calls = Arc::new(AtomicU64::new(0));
