@@ -215,19 +215,19 @@ fn inflate(data: &[u8], max: usize) -> Result<Bytes, Error> {
 }
 
 /// Appends a header frame: its length word, the fixed header, the header section, then
-/// `payload` (compressed with zlib when `zlib`).
+/// `payload` (compressed with `zlib`'s compressor, which is reset after, when given).
 pub(crate) fn write(
     out: &mut BytesMut,
     payload: &[u8],
     protocol: Protocol,
     seqid: i32,
     headers: &Headers,
-    zlib: bool,
+    zlib: Option<&mut Compress>,
 ) {
     let mut section = BytesMut::with_capacity(16);
     put_varint(&mut section, protocol_id(protocol));
-    put_varint(&mut section, u32::from(zlib));
-    if zlib {
+    put_varint(&mut section, u32::from(zlib.is_some()));
+    if zlib.is_some() {
         put_varint(&mut section, ZLIB);
     }
     if !headers.is_empty() {
@@ -242,11 +242,12 @@ pub(crate) fn write(
     }
     section.resize(section.len().next_multiple_of(4), 0);
     let deflated;
-    let payload = if zlib {
-        deflated = deflate(payload);
-        &deflated[..]
-    } else {
-        payload
+    let payload = match zlib {
+        Some(compress) => {
+            deflated = deflate(compress, payload);
+            &deflated[..]
+        }
+        None => payload,
     };
     out.reserve(4 + FIXED + section.len() + payload.len());
     out.put_u32(len32(FIXED + section.len() + payload.len()));
@@ -258,9 +259,14 @@ pub(crate) fn write(
     out.put_slice(payload);
 }
 
-/// A whole zlib stream of `data`, as Python's `zlib.compress` makes (at its own level).
-fn deflate(data: &[u8]) -> Vec<u8> {
-    let mut compress = Compress::new(Compression::default(), true);
+/// A compressor for the zlib transform, at the level of Python's `zlib.compress`.
+pub(crate) fn compressor() -> Compress {
+    Compress::new(Compression::default(), true)
+}
+
+/// A whole zlib stream of `data`, as Python's `zlib.compress` makes; `compress` is reset
+/// after (making a compressor costs more than compressing a small message).
+fn deflate(compress: &mut Compress, data: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len() + data.len() / 64 + 64);
     loop {
         let read = usize::try_from(compress.total_in())
@@ -268,7 +274,10 @@ fn deflate(data: &[u8]) -> Vec<u8> {
             .min(data.len());
         match compress.compress_vec(&data[read..], &mut out, FlushCompress::Finish) {
             // Compressing fails only on a bad level or a stream used after it ended.
-            Ok(Status::StreamEnd) | Err(_) => return out,
+            Ok(Status::StreamEnd) | Err(_) => {
+                compress.reset();
+                return out;
+            }
             Ok(_) => out.reserve(out.capacity().max(64)),
         }
     }
@@ -321,6 +330,8 @@ mod tests {
         let headers: Headers = [("a", "1"), ("b", "")].into_iter().collect();
         for zlib in [false, true] {
             let mut out = BytesMut::new();
+            let mut compress = compressor();
+            let zlib = zlib.then_some(&mut compress);
             write(&mut out, b"payload", Protocol::Compact, 7, &headers, zlib);
             let read = read(&out.freeze().slice(4..), 1 << 20).unwrap();
             assert_eq!(&read.payload[..], b"payload");
@@ -361,7 +372,7 @@ mod tests {
 
     #[test]
     fn a_zlib_bomb_stops_at_the_frame_limit() {
-        let zeros = deflate(&vec![0; 64 << 20]);
+        let zeros = deflate(&mut compressor(), &vec![0; 64 << 20]);
         assert!(zeros.len() < 100_000);
         let bomb = frame(&[0, 1, 1], &zeros);
         let refused = read(&bomb, 1 << 20).unwrap_err();
@@ -369,7 +380,7 @@ mod tests {
             matches!(refused, Error::FrameTooLarge { max: 1_048_576, .. }),
             "{refused}"
         );
-        let text = deflate(&b"a message ".repeat(1_000));
+        let text = deflate(&mut compressor(), &b"a message ".repeat(1_000));
         let cut = frame(&[0, 1, 1], &text[..text.len() / 2]);
         assert!(error(&cut).contains("ends too soon"));
         assert!(error(&frame(&[0, 1, 1], b"not zlib")).contains("zlib"));

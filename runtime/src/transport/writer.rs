@@ -16,7 +16,8 @@ pub(crate) struct MessageWriter<W> {
     io: Deflate<W>,
     /// How messages are framed unless they say otherwise.
     framing: Framing,
-    header_zlib: bool,
+    /// THeader's zlib transform, when on.
+    header_zlib: Option<flate2::Compress>,
     batch: BytesMut,
 }
 
@@ -31,7 +32,7 @@ impl<W: AsyncWrite + Unpin> MessageWriter<W> {
         Self {
             io: Deflate::new(io, codec.zlib),
             framing,
-            header_zlib: codec.header_zlib,
+            header_zlib: codec.header_zlib.then(header::compressor),
             batch: BytesMut::new(),
         }
     }
@@ -52,7 +53,7 @@ impl<W: AsyncWrite + Unpin> MessageWriter<W> {
                     self.batch.extend_from_slice(&[0; FRAME_HEADER]);
                 }
                 let payload = &buf[FRAME_HEADER..];
-                let zlib = self.header_zlib;
+                let zlib = self.header_zlib.as_mut();
                 let (protocol, seqid) = (message.protocol, message.seqid);
                 header::write(
                     &mut self.batch,
