@@ -84,6 +84,26 @@ fn python(mode: &str, frames: &[Vec<u8>]) -> Vec<Value> {
         .collect()
 }
 
+/// What Apache's Python reads from a THeader frame of `testString("hello")` (or its reply)
+/// in `protocol` with `headers`.
+fn apache_reads(protocol: Protocol, headers: &Headers) -> Value {
+    let id = if protocol == Protocol::Compact { 2 } else { 0 };
+    json!({
+        "client_type": 0, "protocol_id": id, "headers": headers_json(headers),
+        "method": "testString", "seqid": 1, "thing": "hello",
+    })
+}
+
+/// A THeader server of ThriftTest (the cross test's handler, which echoes headers).
+async fn header_server() -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = Server::builder().transport(Transport::Header);
+    let service = ThriftTestServer::new(Handler);
+    tokio::spawn(server.serve(listener, service, std::future::pending()));
+    addr
+}
+
 fn headers_json(headers: &Headers) -> Value {
     let map: BTreeMap<String, String> = headers
         .iter()
@@ -155,25 +175,14 @@ async fn our_client_writes_what_apache_writes_and_apache_reads_it() {
             assert_eq!(hex(&frame), hex(&vector), "{name}");
         }
         ours.push(frame);
-        let id = if protocol == Protocol::Compact { 2 } else { 0 };
-        expected.push(json!({
-            "client_type": 0, "protocol_id": id, "headers": headers_json(&headers),
-            "method": "testString", "seqid": 1, "thing": "hello",
-        }));
+        expected.push(apache_reads(protocol, &headers));
     }
     assert_eq!(python("read", &ours), expected);
 }
 
 #[tokio::test]
 async fn our_server_reads_apaches_frames_and_answers_in_kind() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = Server::builder().transport(Transport::Header);
-    tokio::spawn(server.serve(
-        listener,
-        ThriftTestServer::new(Handler),
-        std::future::pending(),
-    ));
+    let addr = header_server().await;
     let mut replies = Vec::new();
     let mut expected = Vec::new();
     for (name, vector) in vectors() {
@@ -181,25 +190,14 @@ async fn our_server_reads_apaches_frames_and_answers_in_kind() {
         stream.write_all(&vector).await.unwrap();
         replies.push(read_frame(&mut stream).await);
         let (protocol, headers, _) = setting(&name);
-        let id = if protocol == Protocol::Compact { 2 } else { 0 };
-        expected.push(json!({
-            "client_type": 0, "protocol_id": id, "headers": headers_json(&headers),
-            "method": "testString", "seqid": 1, "thing": "hello",
-        }));
+        expected.push(apache_reads(protocol, &headers));
     }
     assert_eq!(python("read-reply", &replies), expected);
 }
 
 #[tokio::test]
 async fn a_header_server_answers_framed_and_unframed_clients_as_they_speak() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = Server::builder().transport(Transport::Header);
-    tokio::spawn(server.serve(
-        listener,
-        ThriftTestServer::new(Handler),
-        std::future::pending(),
-    ));
+    let addr = header_server().await;
     for transport in [
         Transport::Framed,
         Transport::Buffered,
@@ -225,14 +223,7 @@ async fn a_header_server_answers_framed_and_unframed_clients_as_they_speak() {
 /// Headers go both ways: the server's handler sees the call's, and the client the reply's.
 #[tokio::test]
 async fn headers_reach_the_handler_and_come_back_on_the_reply() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = Server::builder().transport(Transport::Header);
-    tokio::spawn(server.serve(
-        listener,
-        ThriftTestServer::new(Handler),
-        std::future::pending(),
-    ));
+    let addr = header_server().await;
     let channel = Channel::builder()
         .transport(Transport::Header)
         .connect(addr)
