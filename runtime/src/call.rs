@@ -41,8 +41,15 @@ pub fn set_reply_header(key: impl Into<bytes::Bytes>, value: impl Into<bytes::By
 }
 
 /// Runs `handler` as the handling of a call that came with `headers`; the headers it set for
-/// its reply.
-pub(crate) async fn handle<T>(headers: Headers, handler: impl Future<Output = T>) -> (T, Headers) {
+/// its reply. `None` (a transport without headers) runs it as it is: it would see none, and
+/// what it set would go nowhere.
+pub(crate) async fn handle<T>(
+    headers: Option<Headers>,
+    handler: impl Future<Output = T>,
+) -> (T, Headers) {
+    let Some(headers) = headers else {
+        return (handler.await, Headers::new());
+    };
     let handling = Handling {
         headers,
         reply: RefCell::default(),

@@ -203,7 +203,12 @@ impl<S: Service, H: Intercept> Reader<S, H> {
             budget: self.budget.clone(),
         };
         let service = self.handlers.service.clone();
-        let headers = message.headers.clone();
+        let headers = self
+            .shared
+            .codec
+            .transport
+            .is_header()
+            .then(|| message.headers.clone());
         let mut call = Guarded(Box::pin(async move {
             let (answer, reply_headers) = crate::call::handle(headers, service.call(message)).await;
             answer.map(|mut answer| {

@@ -13,6 +13,8 @@ impl Stream for TcpStream {
     fn split(self) -> (Self::Read, Self::Write) {
         self.into_split()
     }
+    // The update fills the certificates, with the `tls` feature.
+    #[allow(clippy::needless_update)]
     fn peer(&self) -> Peer {
         Peer {
             addr: self.peer_addr().ok(),

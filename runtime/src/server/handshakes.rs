@@ -99,6 +99,8 @@ mod disabled {
             Self(std::marker::PhantomData)
         }
 
+        // The same method as the `tls` build's, which uses `self`.
+        #[allow(clippy::unused_self)]
         pub(in crate::server) fn start(&mut self, stream: S, admitted: Admitted) -> Next<S> {
             Next::Serve(stream, admitted)
         }
