@@ -1,6 +1,11 @@
 //! Doubles as Apache's JSON protocol writes them: 17 significant digits in the shortest of
 //! C's `%.17g` forms (what C++'s `precision(17)` and Python's `'{0:.17g}'` print), and the
-//! three values JSON has no number for as the strings C++ writes.
+//! three values JSON has no number for as the strings C++ writes. And integers, without
+//! `fmt`.
+
+use std::io::Write as _;
+
+use bytes::{BufMut, BytesMut};
 
 /// The text of a double that is not a JSON number, or `None` for one that is.
 pub(super) fn special(value: f64) -> Option<&'static str> {
@@ -13,41 +18,78 @@ pub(super) fn special(value: f64) -> Option<&'static str> {
     }
 }
 
-/// Appends `value` (finite) as `%.17g` prints it.
-pub(super) fn write_g17(value: f64, out: &mut impl std::fmt::Write) {
+/// Appends `value` (finite) as `%.17g` prints it, without allocating.
+pub(super) fn write_g17(value: f64, out: &mut BytesMut) {
     const DIGITS: i32 = 17;
     if value == 0.0 {
-        let _ = out.write_str(if value.is_sign_negative() { "-0" } else { "0" });
+        out.put_slice(if value.is_sign_negative() {
+            b"-0"
+        } else {
+            b"0"
+        });
         return;
     }
     // d.dddddddddddddddde±x, correctly rounded, as printf rounds.
-    let scientific = format!("{:.16e}", value.abs());
-    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let mut text = [0u8; 32];
+    let len = {
+        let mut cursor = &mut text[..];
+        let _ = write!(cursor, "{:.16e}", value.abs());
+        32 - cursor.len()
+    };
+    let text = &text[..len];
+    let e = text.iter().position(|&b| b == b'e').unwrap_or(len);
+    let exponent: i32 = std::str::from_utf8(&text[e + 1..])
+        .ok()
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(0);
+    let mut digits = [0u8; DIGITS as usize];
+    digits[0] = text[0];
+    digits[1..].copy_from_slice(&text[2..e]);
+    let significant = DIGITS as usize - digits.iter().rev().take_while(|&&d| d == b'0').count();
     if value < 0.0 {
-        let _ = out.write_char('-');
+        out.put_u8(b'-');
     }
     if !(-4..DIGITS).contains(&exponent) {
-        let (first, rest) = digits.split_at(1);
-        let rest = rest.trim_end_matches('0');
-        let _ = out.write_str(first);
-        if !rest.is_empty() {
-            let _ = write!(out, ".{rest}");
+        out.put_u8(digits[0]);
+        if significant > 1 {
+            out.put_u8(b'.');
+            out.put_slice(&digits[1..significant]);
         }
-        let sign = if exponent < 0 { '-' } else { '+' };
-        let _ = write!(out, "e{sign}{:02}", exponent.unsigned_abs());
+        out.put_u8(b'e');
+        out.put_u8(if exponent < 0 { b'-' } else { b'+' });
+        write_unsigned(u64::from(exponent.unsigned_abs()), 2, out);
     } else if exponent < 0 {
-        let zeros = "0".repeat(exponent.unsigned_abs() as usize - 1);
-        let _ = write!(out, "0.{zeros}{}", digits.trim_end_matches('0'));
+        out.put_slice(b"0.");
+        out.put_bytes(b'0', exponent.unsigned_abs() as usize - 1);
+        out.put_slice(&digits[..significant]);
     } else {
-        let (whole, fraction) = digits.split_at(exponent.unsigned_abs() as usize + 1);
-        let fraction = fraction.trim_end_matches('0');
-        let _ = out.write_str(whole);
-        if !fraction.is_empty() {
-            let _ = write!(out, ".{fraction}");
+        let whole = exponent.unsigned_abs() as usize + 1;
+        out.put_slice(&digits[..whole]);
+        if significant > whole {
+            out.put_u8(b'.');
+            out.put_slice(&digits[whole..significant]);
         }
     }
+}
+
+/// Appends `value` in decimal, at least `width` digits.
+pub(super) fn write_unsigned(mut value: u64, width: usize, out: &mut BytesMut) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    while value > 0 || digits.len() - start < width.max(1) {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+    out.put_slice(&digits[start..]);
+}
+
+/// Appends `value` in decimal.
+pub(super) fn write_integer(value: i64, out: &mut BytesMut) {
+    if value < 0 {
+        out.put_u8(b'-');
+    }
+    write_unsigned(value.unsigned_abs(), 1, out);
 }
 
 /// Reads a double from its text: a JSON number, or the special values as C++ writes them
@@ -69,9 +111,18 @@ mod tests {
     use super::*;
 
     fn g17(value: f64) -> String {
-        let mut out = String::new();
+        let mut out = BytesMut::new();
         write_g17(value, &mut out);
-        out
+        String::from_utf8(out.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn integers_as_display_writes_them() {
+        for value in [0, 7, -1, 10, 1_000_000, i64::MIN, i64::MAX] {
+            let mut out = BytesMut::new();
+            write_integer(value, &mut out);
+            assert_eq!(&out[..], value.to_string().as_bytes());
+        }
     }
 
     /// What Python's `'{0:.17g}'.format` (C's `%.17g`) printed for these; the wire tests

@@ -40,12 +40,12 @@ impl JsonWriter {
     }
 
     /// A number, quoted as a key.
-    fn number(&mut self, value: impl std::fmt::Display) {
+    fn number(&mut self, value: impl Into<i64>) {
         let key = self.separate();
         if key {
             self.buf.put_u8(b'"');
         }
-        let _ = write!(self.buf, "{value}");
+        number::write_integer(value.into(), &mut self.buf);
         if key {
             self.buf.put_u8(b'"');
         }
@@ -107,7 +107,7 @@ impl JsonWriter {
     fn list_begin(&mut self, header: ListHeader) {
         self.begin_array();
         self.string(type_name(header.element).as_bytes());
-        self.number(header.len);
+        self.number(i64::try_from(header.len).unwrap_or(i64::MAX));
     }
 }
 
@@ -221,7 +221,7 @@ impl Writer for JsonWriter {
         self.begin_array();
         self.string(type_name(header.key).as_bytes());
         self.string(type_name(header.value).as_bytes());
-        self.number(header.len);
+        self.number(i64::try_from(header.len).unwrap_or(i64::MAX));
         self.begin_object();
     }
 
