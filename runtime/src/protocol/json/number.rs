@@ -37,14 +37,20 @@ pub(super) fn write_g17(value: f64, out: &mut BytesMut) {
         32 - cursor.len()
     };
     let text = &text[..len];
-    let e = text.iter().position(|&b| b == b'e').unwrap_or(len);
-    let exponent: i32 = std::str::from_utf8(&text[e + 1..])
+    // `d.` then 16 digits then `e`: anything else would be a formatter unlike Rust's.
+    let (Some(&first), Some(fraction), Some(exponent)) =
+        (text.first(), text.get(2..18), text.get(19..))
+    else {
+        let _ = write!(out.writer(), "{value:e}");
+        return;
+    };
+    let exponent: i32 = std::str::from_utf8(exponent)
         .ok()
         .and_then(|x| x.parse().ok())
         .unwrap_or(0);
     let mut digits = [0u8; DIGITS as usize];
-    digits[0] = text[0];
-    digits[1..].copy_from_slice(&text[2..e]);
+    digits[0] = first;
+    digits[1..].copy_from_slice(fraction);
     let significant = DIGITS as usize - digits.iter().rev().take_while(|&&d| d == b'0').count();
     if value < 0.0 {
         out.put_u8(b'-');
