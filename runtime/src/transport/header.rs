@@ -128,8 +128,13 @@ impl Section {
     }
 }
 
-/// Reads a header frame (`frame`: the bytes after its length word).
-pub(crate) fn read(frame: &Bytes, max_frame: usize) -> Result<HeaderFrame, Error> {
+/// Reads a header frame (`frame`: the bytes after its length word), decompressing a zlib
+/// transform with `inflater` (made the first time one is needed, and kept).
+pub(crate) fn read(
+    frame: &Bytes,
+    max_frame: usize,
+    inflater: &mut Option<Decompress>,
+) -> Result<HeaderFrame, Error> {
     let fixed = frame
         .first_chunk::<FIXED>()
         .ok_or_else(|| invalid("THeader: the frame is shorter than its fixed header"))?;
@@ -177,7 +182,8 @@ pub(crate) fn read(frame: &Bytes, max_frame: usize) -> Result<HeaderFrame, Error
     }
     let mut payload = frame.slice(end..);
     for _ in 0..zlib {
-        payload = inflate(&payload, max_frame)?;
+        let decompress = inflater.get_or_insert_with(|| Decompress::new(true));
+        payload = inflate(decompress, &payload, max_frame)?;
     }
     Ok(HeaderFrame {
         payload,
@@ -188,8 +194,9 @@ pub(crate) fn read(frame: &Bytes, max_frame: usize) -> Result<HeaderFrame, Error
 
 /// Decompresses one zlib stream, refusing to produce more than `max` bytes (memory grows
 /// with what comes out, never past `max` and a little).
-fn inflate(data: &[u8], max: usize) -> Result<Bytes, Error> {
-    let mut decompress = Decompress::new(true);
+fn inflate(decompress: &mut Decompress, data: &[u8], max: usize) -> Result<Bytes, Error> {
+    // Making a decompressor costs more than decompressing a small message: one is reused.
+    decompress.reset(true);
     let mut out = Vec::new();
     loop {
         let want = (out.len() * 2).clamp(4096, max.saturating_add(1));
@@ -322,7 +329,7 @@ mod tests {
     }
 
     fn error(frame: &Bytes) -> String {
-        read(frame, 1 << 20).unwrap_err().to_string()
+        read(frame, 1 << 20, &mut None).unwrap_err().to_string()
     }
 
     #[test]
@@ -333,7 +340,7 @@ mod tests {
             let mut compress = compressor();
             let zlib = zlib.then_some(&mut compress);
             write(&mut out, b"payload", Protocol::Compact, 7, &headers, zlib);
-            let read = read(&out.freeze().slice(4..), 1 << 20).unwrap();
+            let read = read(&out.freeze().slice(4..), 1 << 20, &mut None).unwrap();
             assert_eq!(&read.payload[..], b"payload");
             assert_eq!(
                 (read.protocol, read.headers.clone()),
@@ -375,7 +382,7 @@ mod tests {
         let zeros = deflate(&mut compressor(), &vec![0; 64 << 20]);
         assert!(zeros.len() < 100_000);
         let bomb = frame(&[0, 1, 1], &zeros);
-        let refused = read(&bomb, 1 << 20).unwrap_err();
+        let refused = read(&bomb, 1 << 20, &mut None).unwrap_err();
         assert!(
             matches!(refused, Error::FrameTooLarge { max: 1_048_576, .. }),
             "{refused}"

@@ -43,6 +43,8 @@ pub(crate) struct MessageReader<R> {
     /// A THeader reader's peer sends unframed messages in this protocol (found from its
     /// first word, and kept: unframed messages give no other chance to tell).
     unframed: Option<Protocol>,
+    /// THeader's zlib transform, once a frame has needed it.
+    inflater: Option<flate2::Decompress>,
 }
 
 /// The read size, and the least the buffer grows by.
@@ -58,6 +60,7 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
             started: None,
             measure: Measure::new(codec.protocol, codec.limits),
             unframed: (codec.transport == Transport::Buffered).then_some(codec.protocol),
+            inflater: None,
         }
     }
 
@@ -102,7 +105,7 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
     }
 
     /// A complete message's frame: as the codec says, or, for THeader, as its first word says.
-    fn frame(&self, bytes: Bytes) -> Result<Frame, Error> {
+    fn frame(&mut self, bytes: Bytes) -> Result<Frame, Error> {
         let framed = self.unframed.is_none();
         let mut protocol = self.unframed.unwrap_or(self.codec.protocol);
         if framed && self.codec.transport.is_header() {
@@ -112,7 +115,7 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
                 None => (bytes.clone(), Framing::Header),
             };
             if header::is_header(inner.first_chunk::<4>().copied().unwrap_or_default()) {
-                let read = header::read(&inner, self.codec.max_frame)?;
+                let read = header::read(&inner, self.codec.max_frame, &mut self.inflater)?;
                 return Ok(Frame {
                     bytes: read.payload,
                     protocol: read.protocol,
