@@ -55,13 +55,18 @@ async fn answers(running: &Running, tls: ClientTls) {
     assert_eq!(client.blob(300_000).await.unwrap().data.len(), 300_000);
 }
 
-/// Connecting (or the first call) with `tls` fails, and the error says `because`.
-async fn refused(running: &Running, tls: ClientTls, because: &str) {
-    let error = match connect(running, tls).await {
+/// The error of connecting, or else of the first call: a TLS client may learn that the server
+/// refused its handshake only when it calls.
+async fn first_failure(connected: Result<Channel, Error>) -> Error {
+    match connected {
         Err(error) => error,
         Ok(channel) => WorkerClient::new(channel).ping(1).await.unwrap_err(),
-    };
-    let message = error.to_string();
+    }
+}
+
+/// Connecting (or the first call) with `tls` fails, and the error says `because`.
+async fn refused(running: &Running, tls: ClientTls, because: &str) {
+    let message = first_failure(connect(running, tls).await).await.to_string();
     assert!(message.contains(because), "{because}: {message}");
 }
 
@@ -139,10 +144,7 @@ async fn mutual_tls_shows_the_server_the_client_certificate() {
         .call_timeout(BOUND)
         .connect(addr)
         .await;
-    let failed = match without {
-        Err(error) => error,
-        Ok(channel) => WorkerClient::new(channel).ping(1).await.unwrap_err(),
-    };
+    let failed = first_failure(without).await;
     assert!(!matches!(failed, Error::Timeout), "{failed}");
     assert_eq!(seen.lock().unwrap().len(), 1, "no service was made for it");
 }
