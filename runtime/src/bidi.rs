@@ -70,14 +70,14 @@ pub(crate) fn say_hello(shared: &Shared, state: &Arc<State>, callback_service: &
     let state = Arc::downgrade(state);
     tokio::spawn(async move {
         let welcomed = match reply.await {
-            Ok(message) if message.kind() == MessageType::Reply => message
+            Ok(Ok(message)) if message.kind() == MessageType::Reply => message
                 .body::<Welcome>()
                 .is_ok_and(|w| w.version == VERSION),
-            Ok(message) => {
+            Ok(Ok(message)) => {
                 tracing::debug!(method = message.method(), "the server takes no callbacks");
                 false
             }
-            Err(_) => false,
+            Ok(Err(_)) | Err(_) => false,
         };
         if let Some(state) = state.upgrade() {
             let answer = if welcomed {

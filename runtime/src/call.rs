@@ -63,6 +63,18 @@ pub(crate) async fn handle<T>(
         .await
 }
 
+/// Runs a service's `call` as [`handle`] does; its answer, carrying the headers it set.
+pub(crate) async fn answer(
+    headers: Option<Headers>,
+    call: impl Future<Output = Option<crate::Outgoing>>,
+) -> Option<crate::Outgoing> {
+    let (answer, reply_headers) = handle(headers, call).await;
+    answer.map(|mut answer| {
+        answer.headers = reply_headers;
+        answer
+    })
+}
+
 /// Runs `call` (a client call, or several in turn) and returns, with its answer, the headers
 /// of the last reply it received.
 ///

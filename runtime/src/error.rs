@@ -47,6 +47,15 @@ pub enum Error {
         /// The frame timeout.
         after: std::time::Duration,
     },
+    /// The HTTP transport failed: the server answered with a status other than 200 OK (the
+    /// status, and the start of what it said), or a URL or header was not valid HTTP.
+    #[error("HTTP: {}{message}", status.map(|s| format!("{s} ")).unwrap_or_default())]
+    Http {
+        /// The status the server answered with (`None`: no answer came to be had).
+        status: Option<u16>,
+        /// What went wrong.
+        message: String,
+    },
     /// The peer answered with a `TApplicationException`, or its reply made no sense.
     #[error("application exception {0}")]
     Application(#[from] ApplicationException),

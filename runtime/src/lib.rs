@@ -58,6 +58,8 @@ pub use io::{Listener, Peer, Stream};
 pub use message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
 pub use server::{Connection, Server};
 pub use service::{Multiplexed, NoService, Service};
+#[cfg(feature = "http")]
+pub use transport::http::{ClientHttp, ServerHttp};
 pub use transport::{Codec, Transport};
 pub use uuid::Uuid;
 

@@ -80,6 +80,43 @@ impl<C: MakeCallbacks> ChannelBuilder<C> {
         Ok(channel)
     }
 
+    /// Calls the server at `url` (`http://host:port/path`, or `https://…` with
+    /// [`ChannelBuilder::tls`]) over HTTP (feature `http`), as Apache's `THttpClient`: each
+    /// call a POST of `application/x-thrift` whose response carries the reply, over a few
+    /// kept-alive connections ([`ClientHttp`](crate::ClientHttp)). Connections are made as
+    /// calls need them, so this fails only for a URL it cannot use; a request that fails
+    /// fails its call alone. The transport setting is not used (the body is one message, or
+    /// one THeader frame with [`Transport::Header`](crate::Transport::Header)), nor is zlib.
+    /// Callbacks cannot travel over HTTP: a client with callbacks sends no hello, and reports
+    /// them [`CallbackState::Unavailable`].
+    #[cfg(feature = "http")]
+    pub fn connect_http(self, url: &str) -> Result<Channel, Error> {
+        use crate::transport::http;
+        let uri = url.parse().map_err(|e| Error::Http {
+            status: None,
+            message: format!("not a URL: {url:?}: {e}"),
+        })?;
+        let serves = self.callbacks.serves();
+        let mut plain = self.with_callbacks(NoCallbacks);
+        let target = http::Target {
+            uri,
+            codec: http::core_codec(plain.settings.codec),
+            connect_timeout: plain.connect_timeout,
+            #[cfg(feature = "tls")]
+            tls: plain.tls.take(),
+        };
+        plain.settings.codec = target.codec;
+        // The pipe holds at most a few frames' worth: the core waits for room beyond.
+        let (core, pump) = tokio::io::duplex(64 << 10);
+        let channel = plain.clone().over(core);
+        http::spawn(pump, channel.shared.clone(), plain.http, target)?;
+        if serves {
+            let callbacks = &channel.bidi.callbacks;
+            callbacks.send_replace(CallbackState::Unavailable);
+        }
+        Ok(channel)
+    }
+
     /// Runs a connection over an already connected `stream`.
     pub fn over(self, stream: impl Stream) -> Channel {
         // A client never stops reading on its own; it closes when its channels are dropped.

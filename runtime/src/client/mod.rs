@@ -246,6 +246,8 @@ pub struct ChannelBuilder<C = NoCallbacks> {
     callbacks: C,
     #[cfg(feature = "tls")]
     tls: Option<crate::ClientTls>,
+    #[cfg(feature = "http")]
+    http: crate::ClientHttp,
 }
 
 /// What a client serves its server: nothing, a service, or a service made with a channel to
@@ -255,6 +257,11 @@ pub trait MakeCallbacks {
     type Service: Service;
     /// Makes it, given a channel to the server (`None`: the client serves nothing).
     fn make(self, server: &Channel) -> Option<Self::Service>;
+
+    /// Whether the client serves callbacks (all but [`NoCallbacks`] do).
+    fn serves(&self) -> bool {
+        true
+    }
 }
 
 /// The client side's service: its callbacks, if it serves any.
@@ -282,6 +289,10 @@ impl MakeCallbacks for NoCallbacks {
     type Service = NoService;
     fn make(self, _: &Channel) -> Option<NoService> {
         None
+    }
+
+    fn serves(&self) -> bool {
+        false
     }
 }
 
@@ -338,6 +349,8 @@ impl<C: MakeCallbacks> ChannelBuilder<C> {
             callbacks,
             #[cfg(feature = "tls")]
             tls: self.tls.clone(),
+            #[cfg(feature = "http")]
+            http: self.http.clone(),
         }
     }
 
@@ -347,6 +360,15 @@ impl<C: MakeCallbacks> ChannelBuilder<C> {
     #[must_use]
     pub fn tls(mut self, tls: crate::ClientTls) -> Self {
         self.tls = Some(tls);
+        self
+    }
+
+    /// How [`ChannelBuilder::connect_http`] speaks HTTP (feature `http`): extra headers, the
+    /// requests under way at once, the time each may take.
+    #[cfg(feature = "http")]
+    #[must_use]
+    pub fn http(mut self, http: crate::ClientHttp) -> Self {
+        self.http = http;
         self
     }
 

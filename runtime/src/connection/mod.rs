@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, watch};
 
 use crate::headers::Headers;
 use crate::message::{Incoming, Outgoing};
@@ -38,6 +38,8 @@ use crate::Error;
 use backlog::Backlog;
 pub(crate) use hook::Intercept;
 use pending::Pending;
+#[cfg(feature = "http")]
+pub(crate) use reader::Guarded;
 use reader::Handlers;
 pub(crate) use settings::{connection_setters, Settings};
 
@@ -88,15 +90,7 @@ where
     S: Service,
     H: Intercept,
 {
-    let (outgoing, queue) = mpsc::unbounded_channel();
-    let shared = Arc::new(Shared {
-        codec: settings.codec,
-        dialect: OnceLock::new(),
-        outgoing,
-        backlog: Backlog::new(settings.max_outgoing_bytes),
-        pending: Mutex::new(Pending::default()),
-        state: watch::channel(State::Open).0,
-    });
+    let (shared, queue) = Shared::new(&settings);
     let writer = MessageWriter::new(write, settings.codec);
     tokio::spawn(writer::write_loop(
         shared.clone(),
@@ -121,6 +115,27 @@ where
 }
 
 impl Shared {
+    fn new(settings: &Settings) -> (Arc<Self>, mpsc::UnboundedReceiver<Parcel>) {
+        let (outgoing, queue) = mpsc::unbounded_channel();
+        let shared = Arc::new(Shared {
+            codec: settings.codec,
+            dialect: OnceLock::new(),
+            outgoing,
+            backlog: Backlog::new(settings.max_outgoing_bytes),
+            pending: Mutex::new(Pending::default()),
+            state: watch::channel(State::Open).0,
+        });
+        (shared, queue)
+    }
+
+    /// A connection that runs no tasks, for a transport that carries no calls to the peer (an
+    /// HTTP connection's requests): calls to the peer fail with [`Error::Disconnected`];
+    /// [`Shared::close`] closes it.
+    #[cfg(feature = "http")]
+    pub(crate) fn detached(settings: &Settings) -> Arc<Self> {
+        Self::new(settings).0
+    }
+
     /// Sends a call (with `headers`, over THeader) and waits for its reply (`None` for a
     /// oneway, which gets none).
     pub(crate) async fn call<T: Value>(
@@ -143,7 +158,7 @@ impl Shared {
         };
         let wait = async {
             self.send(message).await?;
-            reply.await.map_err(|_| Error::Disconnected)
+            reply.await.map_err(|_| Error::Disconnected)?
         };
         let reply = match timeout {
             Some(limit) => tokio::time::timeout(limit, wait)
@@ -198,11 +213,7 @@ impl Shared {
 
     /// Queues a CALL at once, without waiting for room (the hello, the connection's first
     /// message); the receiver gets its reply.
-    pub(crate) fn call_now<T: Value>(
-        &self,
-        name: &str,
-        args: &T,
-    ) -> Result<oneshot::Receiver<Incoming>, Error> {
+    pub(crate) fn call_now<T: Value>(&self, name: &str, args: &T) -> Result<pending::Reply, Error> {
         let (seqid, reply) = self.lock().register(true)?;
         self.send_urgent(self.encode(name, MessageType::Call, seqid, args))?;
         reply.ok_or(Error::Disconnected)
@@ -267,13 +278,22 @@ impl Shared {
         match waiting {
             Some(call) => {
                 // The caller may have stopped waiting (timeout, dropped future): nothing to do.
-                let _ = call.send(message);
+                let _ = call.send(Ok(message));
             }
             None => tracing::debug!(
                 seqid = message.seqid(),
                 method = message.method(),
                 "reply for no pending call discarded"
             ),
+        }
+    }
+
+    /// Fails the call `seqid` with `error`, the connection going on (a transport that lost
+    /// only that call's exchange: an HTTP request).
+    #[cfg(feature = "http")]
+    pub(crate) fn fail(&self, seqid: i32, error: Error) {
+        if let Some(call) = self.lock().take(seqid) {
+            let _ = call.send(Err(error));
         }
     }
 

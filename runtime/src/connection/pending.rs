@@ -1,5 +1,6 @@
 //! This side's calls awaiting replies, by seqid: numbering (from 1, wrapping, skipping ids
-//! still pending), completion by the reader, and failure of them all at a close.
+//! still pending), completion by the reader (or failure of one, by a transport that can lose
+//! one call and go on: HTTP), and failure of them all at a close.
 
 use std::collections::HashMap;
 
@@ -12,8 +13,14 @@ use crate::Error;
 pub(crate) struct Pending {
     open: bool,
     last_seqid: i32,
-    calls: HashMap<i32, oneshot::Sender<Incoming>>,
+    calls: HashMap<i32, Waiting>,
 }
+
+/// Where a call's reply (or why it will get none) goes.
+pub(crate) type Waiting = oneshot::Sender<Result<Incoming, Error>>;
+
+/// Where a call waits for its reply.
+pub(crate) type Reply = oneshot::Receiver<Result<Incoming, Error>>;
 
 impl Default for Pending {
     fn default() -> Self {
@@ -27,10 +34,7 @@ impl Default for Pending {
 
 impl Pending {
     /// Picks the next seqid not in use, and a slot for its reply when one is expected.
-    pub(crate) fn register(
-        &mut self,
-        expects_reply: bool,
-    ) -> Result<(i32, Option<oneshot::Receiver<Incoming>>), Error> {
+    pub(crate) fn register(&mut self, expects_reply: bool) -> Result<(i32, Option<Reply>), Error> {
         if !self.open {
             return Err(Error::Disconnected);
         }
@@ -51,7 +55,7 @@ impl Pending {
     }
 
     /// The waiting call a reply with `seqid` answers, taken out of the table.
-    pub(crate) fn take(&mut self, seqid: i32) -> Option<oneshot::Sender<Incoming>> {
+    pub(crate) fn take(&mut self, seqid: i32) -> Option<Waiting> {
         self.calls.remove(&seqid)
     }
 
@@ -61,7 +65,7 @@ impl Pending {
     }
 
     /// Refuses new calls and hands back the waiting ones (dropping them fails them).
-    pub(crate) fn close(&mut self) -> HashMap<i32, oneshot::Sender<Incoming>> {
+    pub(crate) fn close(&mut self) -> HashMap<i32, Waiting> {
         self.open = false;
         std::mem::take(&mut self.calls)
     }

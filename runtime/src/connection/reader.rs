@@ -209,13 +209,8 @@ impl<S: Service, H: Intercept> Reader<S, H> {
             .transport
             .is_header()
             .then(|| message.headers.clone());
-        let mut call = Guarded(Box::pin(async move {
-            let (answer, reply_headers) = crate::call::handle(headers, service.call(message)).await;
-            answer.map(|mut answer| {
-                answer.headers = reply_headers;
-                answer
-            })
-        }));
+        let mut call =
+            Guarded::new(async move { crate::call::answer(headers, service.call(message)).await });
         let waker = std::task::Waker::noop();
         // A handler that answers at once is answered here: no task, no thread woken.
         match Pin::new(&mut call).poll(&mut Context::from_waker(waker)) {
@@ -378,10 +373,16 @@ async fn stop_requested(stop: &mut Stop) -> bool {
 }
 
 /// A handler's panic, caught.
-struct Panicked;
+pub(crate) struct Panicked;
 
 /// A boxed future whose panics are caught and returned.
-struct Guarded<F>(Pin<Box<F>>);
+pub(crate) struct Guarded<F>(Pin<Box<F>>);
+
+impl<F: Future> Guarded<F> {
+    pub(crate) fn new(future: F) -> Self {
+        Self(Box::pin(future))
+    }
+}
 
 impl<F: Future> Future for Guarded<F> {
     type Output = Result<F::Output, Panicked>;
@@ -403,7 +404,7 @@ fn spawn_oneways<S: Service>(service: Arc<S>) -> mpsc::UnboundedSender<Incoming>
     tokio::spawn(async move {
         while let Some(message) = rx.recv().await {
             // A oneway has no reply, even an error; a panic ends only its own call.
-            if Guarded(Box::pin(service.call(message))).await.is_err() {
+            if Guarded::new(service.call(message)).await.is_err() {
                 tracing::error!("a oneway handler panicked");
             }
         }

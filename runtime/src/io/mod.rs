@@ -1,7 +1,9 @@
 //! Byte streams: what connections run over, each split into halves the reader and writer
-//! tasks own. One file per kind: [`tcp`] (with `TCP_NODELAY`), [`unix`] domain sockets, and
+//! tasks own. One file per kind: [`tcp`] (with `TCP_NODELAY`), [`unix`] domain sockets,
+//! [`memory`] pipes within the process, and
 //! [`tls`] over TCP (feature `tls`).
 
+mod memory;
 mod tcp;
 #[cfg(feature = "tls")]
 pub(crate) mod tls;

@@ -32,6 +32,8 @@ pub struct Server {
     tls: Option<crate::ServerTls>,
     #[cfg(feature = "tls")]
     tls_handshake_timeout: Duration,
+    #[cfg(feature = "http")]
+    http: Option<crate::ServerHttp>,
 }
 
 impl Default for Server {
@@ -48,6 +50,8 @@ impl Default for Server {
             tls: None,
             #[cfg(feature = "tls")]
             tls_handshake_timeout: Duration::from_secs(10),
+            #[cfg(feature = "http")]
+            http: None,
         }
     }
 }
@@ -103,6 +107,19 @@ impl Server {
         self
     }
 
+    /// Serves HTTP (feature `http`), as Apache's `THttpServer`: each POST's body one call
+    /// (its content type `application/x-thrift`, or `application/vnd.apache.thrift.` then
+    /// `binary`, `compact` or `json`, which chooses the protocol), its response's body the
+    /// reply. Connections are accepted, limited and (with [`Server::tls`]) encrypted as
+    /// ever; each connection's requests are answered one at a time. Callbacks cannot travel
+    /// over HTTP: [`Connection::callbacks`] fails with [`crate::Error::Unavailable`].
+    #[cfg(feature = "http")]
+    #[must_use]
+    pub fn http(mut self, http: crate::ServerHttp) -> Self {
+        self.http = Some(http);
+        self
+    }
+
     /// Serves `service` on every connection from `listener`, until `shutdown` resolves; then
     /// stops accepting and reading, and waits (up to the shutdown timeout) for the calls
     /// running to be answered.
@@ -142,6 +159,8 @@ impl Server {
         let start = Start {
             settings: self.settings,
             stopped: &stopped,
+            #[cfg(feature = "http")]
+            http: self.http.clone(),
         };
         tokio::pin!(shutdown);
         loop {
@@ -199,6 +218,8 @@ impl Server {
 struct Start<'a> {
     settings: Settings,
     stopped: &'a watch::Receiver<bool>,
+    #[cfg(feature = "http")]
+    http: Option<crate::ServerHttp>,
 }
 
 impl Start<'_> {
@@ -212,6 +233,26 @@ impl Start<'_> {
         connections: &mut JoinSet<Option<std::net::IpAddr>>,
     ) {
         let peer = Arc::new(stream.peer());
+        #[cfg(feature = "http")]
+        if let Some(http) = &self.http {
+            let shared = Shared::detached(&self.settings);
+            let service = make(&Connection {
+                shared: shared.clone(),
+                bidi: Arc::default(),
+                peer,
+            });
+            let stop = self.stopped.clone();
+            let serving = crate::transport::http::serve(
+                stream,
+                service,
+                self.settings,
+                http.clone(),
+                stop,
+                shared,
+            );
+            Self::track(tokio::spawn(serving), admitted, connections);
+            return;
+        }
         let make = |shared: &Arc<_>| {
             let state = Arc::new(bidi::State::default());
             let service = make(&Connection {
@@ -224,6 +265,15 @@ impl Start<'_> {
         };
         let (_, task) =
             connection::start(stream.split(), self.settings, make, self.stopped.clone());
+        Self::track(task, admitted, connections);
+    }
+
+    /// Keeps a connection's `task` in `connections`, giving back its slot when it ends.
+    fn track(
+        task: tokio::task::JoinHandle<()>,
+        admitted: Admitted,
+        connections: &mut JoinSet<Option<std::net::IpAddr>>,
+    ) {
         let Admitted { slot, peer } = admitted;
         connections.spawn(async move {
             // Dropped (at the shutdown timeout), it stops the connection too.

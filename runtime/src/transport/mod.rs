@@ -12,6 +12,8 @@
 
 mod buffered;
 mod header;
+#[cfg(feature = "http")]
+pub(crate) mod http;
 mod reader;
 mod writer;
 mod zlib;

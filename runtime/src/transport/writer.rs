@@ -78,6 +78,12 @@ impl<W: AsyncWrite + Unpin> MessageWriter<W> {
         }
     }
 
+    /// The bytes pushed so far, taken (before zlib: for an HTTP body, never compressed).
+    #[cfg(feature = "http")]
+    pub(crate) fn take(&mut self) -> BytesMut {
+        std::mem::take(&mut self.batch)
+    }
+
     /// Bytes waiting for [`MessageWriter::flush`].
     pub(crate) fn pending(&self) -> usize {
         self.batch.len()

@@ -1,0 +1,463 @@
+//! The HTTP client: a channel's connection core runs over an in-memory pipe, and this pumps
+//! each message the core writes into a POST (over hyper-util's pool of kept-alive
+//! connections, at most [`ClientHttp::max_connections`] requests at once), and each
+//! response's body back into the pipe as the reply. A request that fails fails only its own
+//! call, so pending calls, timeouts, headers and the multiplexed protocol are the core's, as
+//! on any other transport.
+//!
+//! Input: the frames the core writes. Output: requests; the frames of their replies.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::{BufMut, Bytes, BytesMut};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
+use hyper::{Method, Request, StatusCode, Uri};
+use hyper_util::client::legacy::connect::{Connected, Connection};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, Semaphore};
+
+use super::{body_codec, message, X_THRIFT};
+use crate::connection::Shared;
+use crate::message::FRAME_HEADER;
+use crate::protocol::MessageType;
+use crate::transport::{Codec, Framing, Transport};
+use crate::Error;
+
+/// How a client speaks HTTP (feature `http`): extra request headers, how many requests may be
+/// under way at once, and how long one may take. Give it to
+/// [`ChannelBuilder::http`](crate::ChannelBuilder::http), then
+/// [`connect_http`](crate::ChannelBuilder::connect_http).
+#[derive(Clone, Debug)]
+pub struct ClientHttp {
+    pub(crate) headers: HeaderMap,
+    pub(crate) max_connections: usize,
+    pub(crate) request_timeout: Duration,
+}
+
+impl Default for ClientHttp {
+    fn default() -> Self {
+        Self {
+            headers: HeaderMap::new(),
+            max_connections: 4,
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl ClientHttp {
+    /// The defaults: no extra headers, 4 requests at once, 60 s for each.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sends the header `name: value` with every request (an `Authorization`, say); fails
+    /// with [`Error::Http`] when either is not valid in HTTP.
+    pub fn header(mut self, name: &str, value: &str) -> Result<Self, Error> {
+        let invalid = |what: &str| Error::Http {
+            status: None,
+            message: format!("not a valid header {what}: {name:?}"),
+        };
+        let name = HeaderName::try_from(name).map_err(|_| invalid("name"))?;
+        let value = HeaderValue::try_from(value).map_err(|_| invalid("value"))?;
+        self.headers.append(name, value);
+        Ok(self)
+    }
+
+    /// Requests under way at once (4 by default), each on a connection of its own, kept
+    /// alive for the next: calls beyond it wait for one to finish.
+    #[must_use]
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections.max(1);
+        self
+    }
+
+    /// How long one request may take, from sending it to the last byte of its response (60 s
+    /// by default): a call whose request takes longer fails with [`Error::Timeout`].
+    #[must_use]
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+}
+
+/// What the pump needs of the channel's builder.
+pub(crate) struct Target {
+    pub(crate) uri: Uri,
+    pub(crate) codec: Codec,
+    pub(crate) connect_timeout: Option<Duration>,
+    #[cfg(feature = "tls")]
+    pub(crate) tls: Option<crate::ClientTls>,
+}
+
+/// The codec of the core that runs over the pipe: frames it can cut without parsing (THeader
+/// frames as they are; anything else framed), uncompressed.
+pub(crate) fn core_codec(codec: Codec) -> Codec {
+    let transport = match codec.transport {
+        header @ (Transport::Header | Transport::HeaderInFramed) => header,
+        Transport::Framed | Transport::Buffered => Transport::Framed,
+    };
+    Codec {
+        transport,
+        zlib: false,
+        ..codec
+    }
+}
+
+/// Starts pumping the core's end of the pipe `pipe` to `target`'s server.
+pub(crate) fn spawn(
+    pipe: DuplexStream,
+    shared: Arc<Shared>,
+    http: ClientHttp,
+    target: Target,
+) -> Result<(), Error> {
+    let https = match target.uri.scheme_str() {
+        Some("http") => false,
+        Some("https") => true,
+        _ => {
+            return Err(Error::Http {
+                status: None,
+                message: format!("not an http:// or https:// URL: {}", target.uri),
+            })
+        }
+    };
+    let connector = Connector::new(&target, https)?;
+    let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(http.max_connections)
+        .build(connector);
+    let exchange = Arc::new(Exchange {
+        client,
+        target,
+        headers: http.headers,
+        request_timeout: http.request_timeout,
+        shared,
+    });
+    tokio::spawn(pump(pipe, exchange, http.max_connections));
+    Ok(())
+}
+
+/// Reads the core's frames and sends each as a request, at most `max` at once; writes the
+/// replies back. Ends when the core closes its end (after the last requests answer).
+async fn pump(pipe: DuplexStream, exchange: Arc<Exchange>, max: usize) {
+    let (mut read, write) = tokio::io::split(pipe);
+    let (replies, queued) = mpsc::unbounded_channel();
+    tokio::spawn(write_replies(write, queued));
+    let slots = Arc::new(Semaphore::new(max));
+    loop {
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            break;
+        };
+        let frame = match read_frame(&mut read).await {
+            Ok(Some(frame)) => frame,
+            Ok(None) => break,
+            Err(e) => {
+                tracing::debug!(error = %e, "the HTTP pump stops");
+                break;
+            }
+        };
+        let exchange = exchange.clone();
+        let replies = replies.clone();
+        tokio::spawn(async move {
+            if let Some(reply) = exchange.send(frame).await {
+                // The core may be gone: nobody waits for the reply then.
+                let _ = replies.send(reply);
+            }
+            drop(slot);
+        });
+    }
+}
+
+/// Writes replies into the pipe, one whole frame at a time.
+async fn write_replies(
+    mut write: tokio::io::WriteHalf<DuplexStream>,
+    mut queued: mpsc::UnboundedReceiver<Bytes>,
+) {
+    while let Some(reply) = queued.recv().await {
+        if write.write_all(&reply).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// One frame the core wrote (its 4-byte length, then the rest), or `None` at the end.
+async fn read_frame(read: &mut (impl AsyncRead + Unpin)) -> io::Result<Option<Bytes>> {
+    let mut header = [0; FRAME_HEADER];
+    match read.read_exact(&mut header).await {
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    let len = u32::from_be_bytes(header) as usize;
+    let mut frame = BytesMut::zeroed(FRAME_HEADER + len);
+    frame[..FRAME_HEADER].copy_from_slice(&header);
+    read.read_exact(&mut frame[FRAME_HEADER..]).await?;
+    Ok(Some(frame.freeze()))
+}
+
+/// Sends requests to one server.
+struct Exchange {
+    client: hyper_util::client::legacy::Client<Connector, Full<Bytes>>,
+    target: Target,
+    headers: HeaderMap,
+    request_timeout: Duration,
+    shared: Arc<Shared>,
+}
+
+impl Exchange {
+    /// Sends the message in `frame`; the frame to hand the core for its reply, if it gets
+    /// one (a call whose request fails is failed here).
+    async fn send(&self, frame: Bytes) -> Option<Bytes> {
+        let codec = self.target.codec;
+        // A THeader frame goes whole (its length is part of it); a framed message without its
+        // length, and so does a THeader frame framed again.
+        let whole = codec.transport == Transport::Header;
+        let body = if whole {
+            frame
+        } else {
+            frame.slice(FRAME_HEADER..)
+        };
+        let call = message(body.clone(), body_codec(codec, codec.protocol))
+            .await
+            .inspect_err(|e| tracing::error!(error = %e, "an unreadable message of our own"))
+            .ok()?;
+        let seqid = call.seqid();
+        let answered = tokio::time::timeout(self.request_timeout, self.post(body))
+            .await
+            .unwrap_or(Err(Error::Timeout));
+        if call.kind() == MessageType::Oneway {
+            if let Err(e) = answered {
+                tracing::warn!(error = %e, method = call.method(), "a oneway's request failed");
+            }
+            return None;
+        }
+        let reply = match answered {
+            Ok(reply) => self.check(reply, seqid).await,
+            Err(e) => Err(e),
+        };
+        match reply {
+            Ok(reply) if whole => Some(reply),
+            Ok(reply) => {
+                let mut frame = BytesMut::with_capacity(FRAME_HEADER + reply.len());
+                frame.put_u32(u32::try_from(reply.len()).unwrap_or(u32::MAX));
+                frame.extend_from_slice(&reply);
+                Some(frame.freeze())
+            }
+            Err(e) => {
+                self.shared.fail(seqid, e);
+                None
+            }
+        }
+    }
+
+    /// The body of a 200 response to a POST of `body`.
+    async fn post(&self, body: Bytes) -> Result<Bytes, Error> {
+        let mut request = Request::new(Full::new(body));
+        *request.method_mut() = Method::POST;
+        *request.uri_mut() = self.target.uri.clone();
+        let headers = request.headers_mut();
+        headers.extend(self.headers.clone());
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(X_THRIFT));
+        let response = self.client.request(request).await.map_err(|e| {
+            let message = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(": ");
+            Error::Http {
+                status: None,
+                message,
+            }
+        })?;
+        let status = response.status();
+        let max = self.target.codec.max_frame;
+        let limit = if status == StatusCode::OK { max } else { 512 };
+        let body = Limited::new(response.into_body(), limit).collect().await;
+        if status != StatusCode::OK {
+            let said = body
+                .map(http_body_util::Collected::to_bytes)
+                .unwrap_or_default();
+            return Err(Error::Http {
+                status: Some(status.as_u16()),
+                message: String::from_utf8_lossy(&said).trim().to_owned(),
+            });
+        }
+        match body {
+            Ok(body) => Ok(body.to_bytes()),
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                Err(Error::FrameTooLarge { len: max + 1, max })
+            }
+            Err(e) => Err(Error::Http {
+                status: Some(status.as_u16()),
+                message: format!("reading the response: {e}"),
+            }),
+        }
+    }
+
+    /// `reply`, if it is one whole message answering the call `seqid` in the framing the
+    /// core reads.
+    async fn check(&self, reply: Bytes, seqid: i32) -> Result<Bytes, Error> {
+        let codec = self.target.codec;
+        let answer = message(reply.clone(), body_codec(codec, codec.protocol)).await?;
+        let expected = if codec.transport.is_header() {
+            Framing::Header
+        } else {
+            Framing::Unframed
+        };
+        let invalid = |what: String| Error::Protocol(crate::protocol::ProtocolError::invalid(what));
+        if answer.framing != expected {
+            return Err(invalid(format!(
+                "a {:?} reply to a {:?} call",
+                answer.framing, expected
+            )));
+        }
+        if answer.seqid() != seqid || answer.kind() == MessageType::Call {
+            return Err(invalid(format!(
+                "the response is a {:?} with seqid {}, for the call with seqid {seqid}",
+                answer.kind(),
+                answer.seqid()
+            )));
+        }
+        Ok(reply)
+    }
+}
+
+/// Connects to the server of a URL: TCP with `TCP_NODELAY`, then TLS for `https`.
+#[derive(Clone)]
+struct Connector {
+    connect_timeout: Option<Duration>,
+    #[cfg(feature = "tls")]
+    tls: Option<crate::ClientTls>,
+}
+
+impl Connector {
+    fn new(target: &Target, https: bool) -> Result<Self, Error> {
+        #[cfg(feature = "tls")]
+        let tls = match (&target.tls, https, target.uri.host()) {
+            (Some(tls), true, Some(host)) if tls.server_name.is_none() => {
+                // The URL's host is the name to check (an address, when it is one).
+                let host = host.trim_start_matches('[').trim_end_matches(']');
+                Some(
+                    tls.clone()
+                        .server_name(host)
+                        .unwrap_or_else(|_| tls.clone()),
+                )
+            }
+            (tls, true, _) => tls.clone(),
+            (_, false, _) => None,
+        };
+        #[cfg(feature = "tls")]
+        let missing = https && tls.is_none();
+        #[cfg(not(feature = "tls"))]
+        let missing = https;
+        if missing {
+            return Err(Error::Http {
+                status: None,
+                message: "an https:// URL needs the channel's TLS (ChannelBuilder::tls)".into(),
+            });
+        }
+        Ok(Self {
+            connect_timeout: target.connect_timeout,
+            #[cfg(feature = "tls")]
+            tls,
+        })
+    }
+
+    async fn connect(self, uri: Uri) -> io::Result<HttpStream> {
+        let host = uri.host().unwrap_or_default();
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let https = uri.scheme_str() == Some("https");
+        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+        let dial = async {
+            let stream = TcpStream::connect((host, port)).await?;
+            stream.set_nodelay(true)?;
+            #[cfg(feature = "tls")]
+            if let Some(tls) = &self.tls {
+                return Ok(HttpStream::Tls(Box::new(tls.handshake(stream).await?)));
+            }
+            Ok(HttpStream::Tcp(stream))
+        };
+        let limit = self.connect_timeout.unwrap_or(Duration::from_secs(10));
+        tokio::time::timeout(limit, dial)
+            .await
+            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "connecting timed out"))?
+    }
+}
+
+impl tower_service::Service<Uri> for Connector {
+    type Response = TokioIo<HttpStream>;
+    type Error = io::Error;
+    type Future = Pin<Box<dyn Future<Output = io::Result<Self::Response>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, uri: Uri) -> Self::Future {
+        let connector = self.clone();
+        Box::pin(async move { connector.connect(uri).await.map(TokioIo::new) })
+    }
+}
+
+/// A connection to an HTTP server.
+enum HttpStream {
+    Tcp(TcpStream),
+    #[cfg(feature = "tls")]
+    Tls(Box<crate::TlsStream<TcpStream>>),
+}
+
+impl Connection for HttpStream {
+    fn connected(&self) -> Connected {
+        Connected::new()
+    }
+}
+
+/// The one place that says which stream an `HttpStream` is.
+macro_rules! either {
+    ($self:ident, $stream:ident => $body:expr) => {
+        match $self.get_mut() {
+            HttpStream::Tcp($stream) => {
+                let $stream = Pin::new($stream);
+                $body
+            }
+            #[cfg(feature = "tls")]
+            HttpStream::Tls($stream) => {
+                let $stream = Pin::new(&mut **$stream);
+                $body
+            }
+        }
+    };
+}
+
+impl AsyncRead for HttpStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        either!(self, s => s.poll_read(cx, buf))
+    }
+}
+
+impl AsyncWrite for HttpStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        either!(self, s => s.poll_write(cx, buf))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        either!(self, s => s.poll_flush(cx))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        either!(self, s => s.poll_shutdown(cx))
+    }
+}

@@ -1,0 +1,214 @@
+//! The HTTP server side of a connection the `Server` accepted: hyper reads its requests, one
+//! at a time; each POST's body is one message for the service, and the response's body its
+//! answer (empty for a oneway, answered once it has run).
+//!
+//! Input: a byte stream and the connection's service. Output: responses; a status other than
+//! 200 for a request that is not a Thrift call (405 another method, 404 another path when one
+//! is set, 415 another content type, 413 a body over the frame limit, 408 one that does not
+//! arrive within the frame timeout, 400 one that is not one whole message).
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming as Body;
+use hyper::header::{HeaderValue, ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::sync::watch;
+
+use super::{body_codec, message, protocol_of};
+use crate::connection::{Guarded, Settings, Shared};
+use crate::io::Stream;
+use crate::message::Outgoing;
+use crate::protocol::MessageType;
+use crate::service::Service;
+use crate::transport::MessageWriter;
+
+/// How a server speaks HTTP (feature `http`): give it to
+/// [`Server::http`](crate::Server::http). Requests may go to any path (as Apache's servers
+/// take them) unless one is set.
+#[derive(Clone, Debug, Default)]
+pub struct ServerHttp {
+    path: Option<String>,
+}
+
+impl ServerHttp {
+    /// Any path; the server's frame limit bounds bodies, its frame timeout each request.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Takes requests to `path` only (`"/thrift"`, say), answering others with 404.
+    #[must_use]
+    pub fn path(mut self, path: &str) -> Self {
+        self.path = Some(path.to_owned());
+        self
+    }
+}
+
+/// What every request of a connection is answered with.
+struct Answering<S> {
+    service: Arc<S>,
+    settings: Settings,
+    path: Option<String>,
+}
+
+/// Serves the HTTP requests that come over `stream` until it closes, it idles for the frame
+/// timeout between requests, or `stop` asks (then the request under way is answered first).
+pub(crate) async fn serve<S: Service>(
+    stream: impl Stream,
+    service: S,
+    settings: Settings,
+    http: ServerHttp,
+    mut stop: watch::Receiver<bool>,
+    shared: Arc<Shared>,
+) {
+    let answering = Arc::new(Answering {
+        service: Arc::new(service),
+        settings,
+        path: http.path,
+    });
+    let respond = hyper::service::service_fn(move |request| {
+        let answering = answering.clone();
+        async move { Ok::<_, Infallible>(answering.answer(request).await) }
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        // Also how long a kept-alive connection may wait for its next request.
+        .header_read_timeout(settings.frame_timeout);
+    let connection = builder.serve_connection(TokioIo::new(stream), respond);
+    tokio::pin!(connection);
+    let stopping = async {
+        // A stop whose sender is gone never comes.
+        if stop.wait_for(|stop| *stop).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let served = tokio::select! {
+        served = connection.as_mut() => served,
+        () = stopping => {
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+    };
+    if let Err(e) = served {
+        tracing::debug!(error = %e, "HTTP connection closed");
+    }
+    shared.close();
+}
+
+impl<S: Service> Answering<S> {
+    async fn answer(&self, request: Request<Body>) -> Response<Full<Bytes>> {
+        if request.method() != Method::POST {
+            let mut refused = status(StatusCode::METHOD_NOT_ALLOWED, "Thrift calls are POSTs");
+            refused
+                .headers_mut()
+                .insert(ALLOW, HeaderValue::from_static("POST"));
+            return refused;
+        }
+        if self
+            .path
+            .as_ref()
+            .is_some_and(|path| request.uri().path() != path)
+        {
+            return status(StatusCode::NOT_FOUND, "no Thrift service at this path");
+        }
+        let content_type = request.headers().get(CONTENT_TYPE).cloned();
+        let codec = self.settings.codec;
+        let protocol = content_type
+            .as_ref()
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| protocol_of(value, codec.protocol));
+        let Some(protocol) = protocol else {
+            let message = "a Thrift call is application/x-thrift or application/vnd.apache.thrift.{binary,compact,json}";
+            return status(StatusCode::UNSUPPORTED_MEDIA_TYPE, message);
+        };
+        let body = match self.body(request).await {
+            Ok(body) => body,
+            Err(refused) => return refused,
+        };
+        let call = match message(body, body_codec(codec, protocol)).await {
+            Ok(call) => call,
+            Err(e) => return status(StatusCode::BAD_REQUEST, &e.to_string()),
+        };
+        let kind = call.kind();
+        if !matches!(kind, MessageType::Call | MessageType::Oneway) {
+            return status(StatusCode::BAD_REQUEST, "a request's message is a call");
+        }
+        let headers = codec.transport.is_header().then(|| call.headers.clone());
+        let method = call.method().to_owned();
+        let handled = Guarded::new(crate::call::answer(headers, self.service.call(call))).await;
+        let answer = match handled {
+            Ok(Some(answer)) if kind == MessageType::Call => answer,
+            Ok(_) => return reply(Bytes::new(), content_type),
+            Err(_) => {
+                tracing::error!(method, "a handler panicked");
+                return status(StatusCode::INTERNAL_SERVER_ERROR, "the handler panicked");
+            }
+        };
+        reply(encode(answer, codec), content_type)
+    }
+
+    /// The request's body, if it is one the server takes.
+    async fn body(&self, request: Request<Body>) -> Result<Bytes, Response<Full<Bytes>>> {
+        let max = self.settings.codec.max_frame;
+        let too_large = || {
+            let message = format!("a Thrift message is at most {max} bytes");
+            status(StatusCode::PAYLOAD_TOO_LARGE, &message)
+        };
+        let declared = request
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|len| len.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > max as u64) {
+            return Err(too_large());
+        }
+        let limit = self.settings.frame_timeout;
+        let read = Limited::new(request.into_body(), max).collect();
+        let body = match tokio::time::timeout(limit, read).await {
+            Ok(Ok(body)) => body.to_bytes(),
+            Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
+            Ok(Err(e)) => return Err(status(StatusCode::BAD_REQUEST, &e.to_string())),
+            Err(_) => {
+                let message = format!("the body did not arrive within {limit:?}");
+                return Err(status(StatusCode::REQUEST_TIMEOUT, &message));
+            }
+        };
+        if body.is_empty() {
+            return Err(status(StatusCode::BAD_REQUEST, "no message in the body"));
+        }
+        Ok(body)
+    }
+}
+
+/// `answer`'s bytes, as its call came.
+fn encode(answer: Outgoing, codec: crate::Codec) -> Bytes {
+    let codec = body_codec(codec, answer.protocol);
+    let mut writer = MessageWriter::new(tokio::io::sink(), codec);
+    writer.push(answer);
+    writer.take().freeze()
+}
+
+/// A 200 response carrying `body`, in the content type the request had.
+fn reply(body: Bytes, content_type: Option<HeaderValue>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body));
+    if let Some(content_type) = content_type {
+        response.headers_mut().insert(CONTENT_TYPE, content_type);
+    }
+    response
+}
+
+/// A response with `status`, saying `why` in plain text.
+fn status(status: StatusCode, why: &str) -> Response<Full<Bytes>> {
+    tracing::debug!(%status, why, "HTTP request refused");
+    let mut response = Response::new(Full::new(Bytes::from(format!("{why}\n"))));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
