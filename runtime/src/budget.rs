@@ -52,6 +52,22 @@ impl Budget {
         self.hold_counted(bytes)
     }
 
+    /// Holds `bytes` once they fit, waiting for bytes to be given back until they do.
+    #[cfg(feature = "http")]
+    pub(crate) async fn hold_when_room(self: &Arc<Self>, bytes: usize) -> Held {
+        loop {
+            let freed = self.freed();
+            tokio::pin!(freed);
+            // Registered, asked for, then tried again: a giving back after the try wakes it.
+            freed.as_mut().enable();
+            self.want();
+            if let Some(held) = self.try_hold(bytes) {
+                return held;
+            }
+            freed.await;
+        }
+    }
+
     fn hold_counted(self: &Arc<Self>, bytes: usize) -> Held {
         Held {
             budget: self.clone(),

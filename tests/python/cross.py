@@ -2,7 +2,7 @@
 checking client on Apache's `thrift` library or on `thriftpy2`, with the command line of
 Apache's cross-test binaries.
 
-    cross.py server|client --impl apache|thriftpy2 --transport buffered|framed|zlib
+    cross.py server|client --impl apache|thriftpy2 --transport buffered|framed|zlib|http
              --protocol binary|compact|json|header|multi|multic|multij|multih [--multiplex]
              [--zlib] [--ssl --certs DIR] (--port N | --domain-socket PATH)
              --idl THRIFTTEST.thrift --gen-py DIR
@@ -11,8 +11,10 @@ What each cell is, as Apache's own test programs (test/py) build it: `zlib` is z
 buffered (`TZlibTransport`); `header` is THeader on the transport given (on framed, each
 THeader frame framed again); `--ssl` serves the test certificate (DIR/server.pem) and asks
 for a client certificate signed by the test CA, and the client trusts that CA and presents
-DIR/client.pem. thriftpy2 0.7 has no zlib transport and no THeader; its JSON is its
-Apache-compatible `TApacheJSONProtocol`.
+DIR/client.pem. `http` is each call a POST to http://127.0.0.1:PORT/ (https with `--ssl`),
+the body the bare message (`THttpClient`, `THttpServer`); as Apache's programs do, it ignores
+`--domain-socket`. thriftpy2 0.7 has no zlib transport, no THeader and no TLS in its HTTP
+server; its JSON is its Apache-compatible `TApacheJSONProtocol`.
 
 The server prints `listening on PORT` (it takes port 0 for any free one) and serves until
 killed. The client exits with Apache's failure bits: 1 base types, 2 structs, 4 containers,
@@ -42,8 +44,8 @@ class Apache:
             TJSONProtocol,
             TMultiplexedProtocol,
         )
-        from thrift.transport import THeaderTransport, TSSLSocket, TZlibTransport
-        from thrift.server import TServer
+        from thrift.transport import THeaderTransport, THttpClient, TSSLSocket, TZlibTransport
+        from thrift.server import THttpServer, TServer
         from thrift.Thrift import TApplicationException
         from thrift.TMultiplexedProcessor import TMultiplexedProcessor
         from thrift.transport import TSocket, TTransport
@@ -69,7 +71,9 @@ class Apache:
         self.transport = {
             "buffered": TTransport.TBufferedTransportFactory(),
             "framed": TTransport.TFramedTransportFactory(),
+            "http": None,
         }[args.transport]
+        self.THttpClient, self.THttpServer = THttpClient.THttpClient, THttpServer.THttpServer
         if args.zlib:
             zlib = TZlibTransport.TZlibTransport
             if args.role == "server":
@@ -90,6 +94,17 @@ class Apache:
                 processor.registerProcessor(name, p)
         else:
             processor = processors["ThriftTest"]
+
+        if args.transport == "http":
+            # TestServer.py: THttpServer, TLS by its own arguments.
+            tls = {}
+            if args.ssl:
+                tls = {"cert_file": cert(args, "server.pem"), "key_file": cert(args, "server.key"),
+                       "cafile": cert(args, "ca.pem")}
+            server = self.THttpServer(processor, ("127.0.0.1", args.port), self.protocol, **tls)
+            announce(server.httpd.socket)
+            server.serve()
+            return
 
         class Announcing(self.TSocket.TServerSocket):
             def listen(self):
@@ -115,6 +130,16 @@ class Apache:
         server.serve()
 
     def clients(self, args):
+        if args.transport == "http":
+            # TestClient.py: THttpClient straight under the protocol.
+            scheme = "https" if args.ssl else "http"
+            tls = {}
+            if args.ssl:
+                tls = {"cafile": cert(args, "ca.pem"), "cert_file": cert(args, "client.pem"),
+                       "key_file": cert(args, "client.key")}
+            transport = self.THttpClient("%s://localhost:%d/" % (scheme, args.port), **tls)
+            transport.setTimeout(10_000)
+            return self.connected(args, transport)
         if args.ssl:
             socket = self.TSSLSocket.TSSLSocket(
                 "127.0.0.1", args.port, ca_certs=cert(args, "ca.pem"),
@@ -124,7 +149,9 @@ class Apache:
         else:
             socket = self.TSocket.TSocket("127.0.0.1", args.port, unix_socket=args.domain_socket)
         socket.setTimeout(10_000)
-        transport = self.transport.getTransport(socket)
+        return self.connected(args, self.transport.getTransport(socket))
+
+    def connected(self, args, transport):
         transport.open()
         protocol = self.protocol.getProtocol(transport)
 
@@ -147,6 +174,7 @@ class Thriftpy2:
             TCompactProtocolFactory,
             TMultiplexedProtocol,
         )
+        from thriftpy2.http import THttpClient, THttpServer
         from thriftpy2.transport.sslsocket import TSSLServerSocket, TSSLSocket
         from thriftpy2.server import TThreadedServer
         from thriftpy2.thrift import (
@@ -173,7 +201,10 @@ class Thriftpy2:
         self.transport = {
             "buffered": TBufferedTransportFactory(),
             "framed": TFramedTransportFactory(),
+            # make_client and make_server's layering: buffered over the HTTP body.
+            "http": TBufferedTransportFactory(),
         }[args.transport]
+        self.THttpClient, self.THttpServer = THttpClient, THttpServer
         self.TServerSocket, self.TSocket, self.TThreadedServer = (
             TServerSocket,
             TSocket,
@@ -195,6 +226,16 @@ class Thriftpy2:
                 processor.register_processor(name, p)
         else:
             processor = processors["ThriftTest"]
+
+        if args.transport == "http":
+            # thriftpy2.http.make_server's server (which has no TLS).
+            server = self.THttpServer(
+                processor, ("127.0.0.1", args.port), itrans_factory=self.transport,
+                iprot_factory=self.protocol,
+            )
+            announce(server.httpd.socket)
+            server.serve()
+            return
 
         class Announcing(self.TServerSocket):
             def listen(self):
@@ -224,6 +265,17 @@ class Thriftpy2:
         server.serve()
 
     def clients(self, args):
+        if args.transport == "http":
+            context = None
+            if args.ssl:
+                context = ssl.create_default_context(cafile=cert(args, "ca.pem"))
+                context.load_cert_chain(cert(args, "client.pem"), cert(args, "client.key"))
+            scheme = "https" if args.ssl else "http"
+            socket = self.THttpClient(
+                "%s://localhost:%d/" % (scheme, args.port), timeout=10_000,
+                ssl_context_factory=lambda: context,
+            )
+            return self.connected(args, self.transport.get_transport(socket))
         where = {"unix_socket": args.domain_socket} if args.domain_socket else {}
         if args.ssl:
             context = ssl.create_default_context(cafile=cert(args, "ca.pem"))
@@ -236,7 +288,9 @@ class Thriftpy2:
             socket = self.TSocket(
                 "127.0.0.1", args.port, socket_timeout=10_000, connect_timeout=5_000, **where
             )
-        transport = self.transport.get_transport(socket)
+        return self.connected(args, self.transport.get_transport(socket))
+
+    def connected(self, args, transport):
         transport.open()
         protocol = self.protocol.get_protocol(transport)
 
@@ -445,7 +499,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("role", choices=["server", "client"])
     parser.add_argument("--impl", choices=["apache", "thriftpy2"], required=True)
-    parser.add_argument("--transport", choices=["buffered", "framed", "zlib"], default="buffered")
+    parser.add_argument(
+        "--transport", choices=["buffered", "framed", "zlib", "http"], default="buffered"
+    )
     parser.add_argument(
         "--protocol",
         choices=["binary", "compact", "json", "header", "multi", "multic", "multij", "multih"],

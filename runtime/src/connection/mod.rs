@@ -38,9 +38,9 @@ use crate::Error;
 use backlog::Backlog;
 pub(crate) use hook::Intercept;
 use pending::Pending;
-#[cfg(feature = "http")]
-pub(crate) use reader::Guarded;
 use reader::Handlers;
+#[cfg(feature = "http")]
+pub(crate) use reader::{spawn_oneways, Guarded};
 pub(crate) use settings::{connection_setters, Settings};
 
 /// A message queued for the writer, and whether it was queued without waiting for room.

@@ -399,7 +399,7 @@ impl<F: Future> Future for Guarded<F> {
 /// The task that runs oneway calls one at a time, in the order they arrived; each holds its
 /// share of the incoming budget until it has run. Every oneway received is run, even after
 /// the connection closes: the peer sent it to have it done, and nobody waits for an answer.
-fn spawn_oneways<S: Service>(service: Arc<S>) -> mpsc::UnboundedSender<Incoming> {
+pub(crate) fn spawn_oneways<S: Service>(service: Arc<S>) -> mpsc::UnboundedSender<Incoming> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Incoming>();
     tokio::spawn(async move {
         while let Some(message) = rx.recv().await {

@@ -12,7 +12,7 @@ use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
 use std::time::Duration;
 
-use thrift_bidi::{Channel, ClientTls, Multiplexed, Server, ServerTls};
+use thrift_bidi::{Channel, ClientTls, Multiplexed, Server, ServerHttp, ServerTls};
 use tokio::net::{TcpListener, UnixListener};
 
 use crate::generated::default::thrift_test::{
@@ -38,8 +38,30 @@ pub async fn serve(
             .map_err(io::Error::other)?;
         server = server.tls(tls);
     }
-    let multiplex = options.multiplex;
-    let make = move |_: &thrift_bidi::Connection| {
+    if options.http {
+        server = server.http(ServerHttp::new());
+    }
+    let make = services(options.multiplex);
+    match &options.domain_socket {
+        // Apache's programs serve HTTP on TCP, whatever --domain-socket says.
+        Some(path) if !options.http => {
+            remove_stale_socket(path)?;
+            let listener = UnixListener::bind(path)?;
+            listening(&path.display().to_string());
+            server.serve_with(listener, make, shutdown).await;
+        }
+        _ => {
+            let listener = TcpListener::bind((options.host.as_str(), options.port)).await?;
+            listening(&listener.local_addr()?.to_string());
+            server.serve_with(listener, make, shutdown).await;
+        }
+    }
+    Ok(())
+}
+
+/// What each connection serves: ThriftTest, and (multiplexed) `SecondService` too.
+fn services(multiplex: bool) -> impl Fn(&thrift_bidi::Connection) -> Multiplexed {
+    move |_| {
         let plain = ThriftTestServer::new(Handler);
         // Multiplexed servers answer plain clients too, as ThriftTest.
         let service = Multiplexed::new().with_default(plain.clone());
@@ -50,18 +72,7 @@ pub async fn serve(
         } else {
             service
         }
-    };
-    if let Some(path) = &options.domain_socket {
-        remove_stale_socket(path)?;
-        let listener = UnixListener::bind(path)?;
-        listening(&path.display().to_string());
-        server.serve_with(listener, make, shutdown).await;
-    } else {
-        let listener = TcpListener::bind((options.host.as_str(), options.port)).await?;
-        listening(&listener.local_addr()?.to_string());
-        server.serve_with(listener, make, shutdown).await;
     }
-    Ok(())
 }
 
 /// The client's TLS with `--ssl`: it trusts the test CA and presents the test client
@@ -99,6 +110,10 @@ pub async fn run_client(options: &Options) -> Report {
         }
     }
     let channel = match &options.domain_socket {
+        _ if options.http => {
+            let scheme = if options.ssl { "https" } else { "http" };
+            builder.connect_http(&format!("{scheme}://{}:{}/", options.host, options.port))
+        }
         Some(path) => builder.connect_unix(path).await,
         None => builder.connect((options.host.as_str(), options.port)).await,
     };

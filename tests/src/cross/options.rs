@@ -16,9 +16,11 @@ pub struct Options {
     pub port: u16,
     /// A Unix domain socket instead of host and port.
     pub domain_socket: Option<PathBuf>,
-    /// `--transport buffered|framed|zlib` (`zlib`: buffered, with `--zlib`), with
-    /// `--protocol header|multih` made THeader on it.
+    /// `--transport buffered|framed|zlib|http` (`zlib`: buffered, with `--zlib`; `http`:
+    /// unframed, in HTTP bodies), with `--protocol header|multih` made THeader on it.
     pub transport: Transport,
+    /// `--transport http`: each call a POST (Apache's `THttpClient` and `THttpServer`).
+    pub http: bool,
     /// `--protocol binary|compact|json|header` (`multi`, `multic`, `multij` and `multih`
     /// imply `--multiplex`; `header` is binary inside THeader).
     pub protocol: Protocol,
@@ -41,6 +43,7 @@ impl Default for Options {
             port: 9090,
             domain_socket: None,
             transport: Transport::Buffered,
+            http: false,
             protocol: Protocol::Binary,
             multiplex: false,
             zlib: false,
@@ -58,7 +61,9 @@ Options (Apache Thrift's cross-test command line):
   --host ARG               host to connect to or listen on (default localhost)
   --port ARG               port (default 9090; the server takes 0 for any free port)
   --domain-socket ARG      Unix domain socket path, instead of host and port
-  --transport ARG          buffered (default), framed, or zlib (buffered, with --zlib)
+  --transport ARG          buffered (default), framed, zlib (buffered, with --zlib), or
+                           http (each call a POST to http://HOST:PORT/, https with --ssl;
+                           over HTTP, --domain-socket is ignored, as Apache's programs do)
   --protocol ARG           binary (default), compact, json, header (binary in THeader, framed
                            as THeader on buffered, and each frame framed again on framed),
                            multi, multic, multij, multih (multiplexed), and Apache's names of
@@ -127,7 +132,15 @@ impl Options {
                         self.zlib = true;
                         Transport::Buffered
                     }
-                    _ => return Err(format!("--transport {value}: buffered, framed or zlib")),
+                    "http" => {
+                        self.http = true;
+                        Transport::Buffered
+                    }
+                    _ => {
+                        return Err(format!(
+                            "--transport {value}: buffered, framed, zlib or http"
+                        ))
+                    }
                 }
             }
             "--protocol" => {
@@ -210,6 +223,11 @@ mod tests {
             (zlib.transport, zlib.zlib, zlib.protocol, zlib.multiplex),
             (Transport::Buffered, true, Protocol::Json, true)
         );
+        let http = parse(&["--transport=http", "--protocol=header"]).expect("valid");
+        assert_eq!(
+            (http.http, http.transport, http.zlib),
+            (true, Transport::Header, false)
+        );
         let buffered = parse(&["--protocol=multih"]).expect("valid");
         assert_eq!(
             (buffered.transport, buffered.multiplex),
@@ -232,7 +250,7 @@ mod tests {
             Err(ParseError::Invalid(_))
         ));
         assert!(matches!(
-            parse(&["--transport", "http"]),
+            parse(&["--transport", "sasl"]),
             Err(ParseError::Invalid(_))
         ));
         assert_eq!(parse(&["-h"]), Err(ParseError::Help));

@@ -2,6 +2,11 @@
 //! at a time; each POST's body is one message for the service, and the response's body its
 //! answer (empty for a oneway, answered once it has run).
 //!
+//! A oneway is answered at once (as Apache's `THttpServer` does, so a client does not wait
+//! for it) and then run, in arrival order, on the connection's oneway task; the oneways held
+//! count against the incoming budget (`max_incoming_bytes`), and one over it is answered only
+//! once it fits.
+//!
 //! Input: a byte stream and the connection's service. Output: responses; a status other than
 //! 200 for a request that is not a Thrift call (405 another method, 404 another path when one
 //! is set, 415 another content type, 413 a body over the frame limit, 408 one that does not
@@ -16,10 +21,11 @@ use hyper::body::Incoming as Body;
 use hyper::header::{HeaderValue, ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use super::{body_codec, message, protocol_of};
-use crate::connection::{Guarded, Settings, Shared};
+use crate::budget::Budget;
+use crate::connection::{spawn_oneways, Guarded, Settings, Shared};
 use crate::io::Stream;
 use crate::message::Outgoing;
 use crate::protocol::MessageType;
@@ -53,6 +59,9 @@ struct Answering<S> {
     service: Arc<S>,
     settings: Settings,
     path: Option<String>,
+    /// The connection's oneway task, and the budget of the oneways it holds.
+    oneways: mpsc::UnboundedSender<crate::Incoming>,
+    budget: Arc<Budget>,
 }
 
 /// Serves the HTTP requests that come over `stream` until it closes, it idles for the frame
@@ -65,8 +74,11 @@ pub(crate) async fn serve<S: Service>(
     mut stop: watch::Receiver<bool>,
     shared: Arc<Shared>,
 ) {
+    let service = Arc::new(service);
     let answering = Arc::new(Answering {
-        service: Arc::new(service),
+        oneways: spawn_oneways(service.clone()),
+        budget: Budget::new(settings.max_incoming_bytes),
+        service,
         settings,
         path: http.path,
     });
@@ -134,16 +146,25 @@ impl<S: Service> Answering<S> {
             Ok(call) => call,
             Err(e) => return status(StatusCode::BAD_REQUEST, &e.to_string()),
         };
-        let kind = call.kind();
-        if !matches!(kind, MessageType::Call | MessageType::Oneway) {
-            return status(StatusCode::BAD_REQUEST, "a request's message is a call");
+        match call.kind() {
+            MessageType::Call => {}
+            MessageType::Oneway => {
+                let mut call = call;
+                call.held = Some(self.budget.hold_when_room(call.frame.len()).await);
+                // The oneway task lives as long as this connection's requests.
+                let _ = self.oneways.send(call);
+                return reply(Bytes::new(), content_type);
+            }
+            MessageType::Reply | MessageType::Exception => {
+                return status(StatusCode::BAD_REQUEST, "a request's message is a call");
+            }
         }
         let headers = codec.transport.is_header().then(|| call.headers.clone());
         let method = call.method().to_owned();
         let handled = Guarded::new(crate::call::answer(headers, self.service.call(call))).await;
         let answer = match handled {
-            Ok(Some(answer)) if kind == MessageType::Call => answer,
-            Ok(_) => return reply(Bytes::new(), content_type),
+            Ok(Some(answer)) => answer,
+            Ok(None) => return reply(Bytes::new(), content_type),
             Err(_) => {
                 tracing::error!(method, "a handler panicked");
                 return status(StatusCode::INTERNAL_SERVER_ERROR, "the handler panicked");
