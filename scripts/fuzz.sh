@@ -5,7 +5,7 @@
 # fuzz/corpus/TARGET; a failing input is written to fuzz/artifacts/TARGET/ (fix the bug, then
 # keep the input in fuzz/regressions/TARGET/, which the test suite replays).
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET...]     targets: message json frames idl
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     targets: message json frames http idl
 #
 # Minimise a corpus that has grown with: cargo fuzz cmin -s none TARGET fuzz/corpus/TARGET
 set -euo pipefail
@@ -14,7 +14,7 @@ scripts/setup.sh
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(message json frames idl)
+[ ${#targets[@]} -gt 0 ] || targets=(message json frames http idl)
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 for target in "${targets[@]}"; do
   seeds=()

@@ -1,5 +1,6 @@
 //! Entry points for the fuzz targets (`fuzz/`) and the tests that replay their corpora: the
-//! message readers of both transports, over a byte stream that delivers its input in pieces.
+//! message readers of every transport, over a byte stream that delivers its input in pieces;
+//! and (feature `http`) an HTTP server connection fed a byte stream in pieces.
 //! Not a public API: it changes whenever the readers do.
 
 use std::pin::Pin;
@@ -81,4 +82,70 @@ impl AsyncRead for Pieces<'_> {
         self.reads += 1;
         Poll::Ready(Ok(()))
     }
+}
+
+/// Sends `data` to an HTTP server connection (serving nothing: every call is an unknown
+/// method) over an in-memory pipe, in writes of at most `pieces[i % len]` bytes, then closes
+/// the writing side; everything the server wrote until it closed (`None` if it did not within
+/// ten seconds).
+#[cfg(feature = "http")]
+pub fn http_exchange(data: &[u8], pieces: &[usize]) -> Option<Vec<u8>> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use crate::connection::{Settings, Shared};
+
+    let settings = Settings {
+        codec: Codec {
+            max_frame: MAX_FRAME,
+            ..Codec::default()
+        },
+        ..Settings::default()
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("a runtime without I/O can be built");
+    runtime.block_on(async {
+        let (client, server) = tokio::io::duplex(MAX_FRAME);
+        let (_stop, stopped) = tokio::sync::watch::channel(false);
+        let http = crate::ServerHttp::new();
+        let shared = Shared::detached(&settings);
+        let serving = crate::transport::http::serve(
+            server,
+            crate::NoService,
+            settings,
+            http,
+            stopped,
+            shared,
+        );
+        let serving = tokio::spawn(serving);
+        let (mut read, mut write) = tokio::io::split(client);
+        let sending = async move {
+            let mut rest = data;
+            for i in 0.. {
+                if rest.is_empty() {
+                    break;
+                }
+                let size = pieces
+                    .get(i % pieces.len().max(1))
+                    .copied()
+                    .unwrap_or(usize::MAX);
+                let (now, later) = rest.split_at(size.clamp(1, rest.len()));
+                if write.write_all(now).await.is_err() {
+                    break;
+                }
+                rest = later;
+            }
+            let _ = write.shutdown().await;
+        };
+        let receiving = async move {
+            let mut out = Vec::new();
+            let _ = read.read_to_end(&mut out).await;
+            out
+        };
+        let exchange = async { tokio::join!(sending, receiving, serving).1 };
+        tokio::time::timeout(Duration::from_secs(10), exchange)
+            .await
+            .ok()
+    })
 }

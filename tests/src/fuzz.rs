@@ -9,6 +9,10 @@
 //!   the same messages, and the same end, as reading it at once; and reading it compressed
 //!   with zlib finds the same as reading it plain (and reading it as if it were compressed
 //!   never panics).
+//! - [`http`]: an HTTP server connection fed the input as a request stream: it answers
+//!   (never a panic or a hang) the same whether the input comes at once or in pieces, with
+//!   well-formed responses, no more than the requests, each with a status the server or
+//!   hyper gives.
 //! - [`idl`]: the IDL front end: diagnostics, never a panic, with spans inside their files.
 
 use std::path::Path;
@@ -119,6 +123,47 @@ fn zlib_stream(data: &[u8]) -> Vec<u8> {
         .compress_vec(data, &mut out, FlushCompress::Sync)
         .expect("compresses");
     out
+}
+
+/// Sends `data` to an HTTP server connection, at once and in the pieces its first bytes
+/// choose.
+///
+/// # Panics
+/// When a property does not hold.
+pub fn http(data: &[u8]) {
+    let (choice, data) = data.split_at(data.len().min(2));
+    let pieces: Vec<usize> = choice.iter().map(|&b| usize::from(b) * 8 + 1).collect();
+    let exchange = |pieces: &[usize]| {
+        let out = thrift_bidi::__fuzz::http_exchange(data, pieces).expect("the server finishes");
+        // The one part of a response that depends on the time.
+        let text = String::from_utf8_lossy(&out).into_owned();
+        let lines = text
+            .split("\r\n")
+            .filter(|line| !line.starts_with("date: "));
+        lines.collect::<Vec<_>>().join("\r\n")
+    };
+    let text = exchange(&[]);
+    assert_eq!(text, exchange(&pieces), "in pieces {pieces:?}");
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 "),
+        "not an HTTP response: {text:?}"
+    );
+    let statuses: Vec<&str> = text
+        .split("\r\n")
+        .filter_map(|line| line.strip_prefix("HTTP/1.1 "))
+        .collect();
+    let requests = data.windows(4).filter(|w| *w == b"\r\n\r\n").count();
+    assert!(
+        statuses.len() <= requests.max(1),
+        "more responses than requests: {text:?}"
+    );
+    for status in statuses {
+        let code = status.get(..3).unwrap_or_default();
+        let known = [
+            "200", "400", "404", "405", "408", "413", "415", "431", "500", "501", "505",
+        ];
+        assert!(known.contains(&code), "an unexpected status {status:?}");
+    }
 }
 
 /// Runs the front end on `data` as an IDL file.

@@ -47,6 +47,11 @@ fn frames_corpus() {
 }
 
 #[test]
+fn http_corpus() {
+    replay("http", fuzz::http);
+}
+
+#[test]
 fn idl_corpus() {
     replay("idl", fuzz::idl);
 }

@@ -24,6 +24,7 @@ use tokio::net::TcpStream;
 const BOUND: Duration = Duration::from_secs(10);
 const MAX_FRAME: usize = 64 << 10;
 const FRAME_TIMEOUT: Duration = Duration::from_millis(300);
+const WRITE_TIMEOUT: Duration = Duration::from_millis(300);
 
 async fn http_server() -> Running {
     let (handler, _notes) = Handler::new();
@@ -34,6 +35,7 @@ async fn http_server() -> Running {
     let server = Server::builder()
         .codec(codec)
         .frame_timeout(FRAME_TIMEOUT)
+        .write_timeout(WRITE_TIMEOUT)
         .http(ServerHttp::new());
     serve(server, handler, false).await
 }
@@ -222,6 +224,32 @@ async fn apache_content_types_choose_the_protocol() {
     let binary = "Application/Vnd.Apache.Thrift.Binary; charset=binary";
     let response = send(&running, post(Some(binary), ping())).await;
     assert_eq!(&response.body()[..], &pong()[..]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_is_dropped() {
+    let running = http_server().await;
+    let mut stream = TcpStream::connect(running.tcp()).await.unwrap();
+    let blob = binary_message(CALL, "blob", 1, &i32_args(1 << 20));
+    let head = format!(
+        "POST / HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-thrift\r\ncontent-length: {}\r\n\r\n",
+        blob.len()
+    );
+    let request = [head.as_bytes(), &blob].concat();
+    // 32 MiB of answers asked for, none read.
+    for _ in 0..32 {
+        stream.write_all(&request).await.unwrap();
+    }
+    still_serves(&running).await;
+    tokio::time::sleep(WRITE_TIMEOUT * 4).await;
+    let mut received = Vec::new();
+    let drained = tokio::time::timeout(BOUND, stream.read_to_end(&mut received)).await;
+    assert!(drained.is_ok(), "the server closed the connection");
+    assert!(
+        received.len() < 16 << 20,
+        "{} bytes were sent",
+        received.len()
+    );
 }
 
 /// The server still answers an ordinary HTTP client.

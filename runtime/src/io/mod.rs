@@ -1,19 +1,23 @@
 //! Byte streams: what connections run over, each split into halves the reader and writer
 //! tasks own. One file per kind: [`tcp`] (with `TCP_NODELAY`), [`unix`] domain sockets,
-//! [`memory`] pipes within the process, and
-//! [`tls`] over TCP (feature `tls`).
+//! [`memory`] pipes within the process, and [`tls`] over TCP (feature `tls`); and an adaptor
+//! that bounds the time a write may wait for the peer (`write_deadline`).
 
 mod memory;
 mod tcp;
 #[cfg(feature = "tls")]
 pub(crate) mod tls;
 mod unix;
+#[cfg(feature = "http")]
+mod write_deadline;
 
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 
 use tokio::io::{AsyncRead, AsyncWrite};
+#[cfg(feature = "http")]
+pub(crate) use write_deadline::WriteDeadline;
 
 /// A connected byte stream that splits into owned read and write halves.
 pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send + 'static {

@@ -26,7 +26,7 @@ use tokio::sync::{mpsc, watch};
 use super::{body_codec, message, protocol_of};
 use crate::budget::Budget;
 use crate::connection::{spawn_oneways, Guarded, Settings, Shared};
-use crate::io::Stream;
+use crate::io::{Stream, WriteDeadline};
 use crate::message::Outgoing;
 use crate::protocol::MessageType;
 use crate::service::Service;
@@ -89,8 +89,12 @@ pub(crate) async fn serve<S: Service>(
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(TokioTimer::new())
+        // A client may shut its side down once its requests are sent, and still be answered.
+        .half_close(true)
         // Also how long a kept-alive connection may wait for its next request.
         .header_read_timeout(settings.frame_timeout);
+    // hyper has no write timeout: a client that stops reading is dropped after this one.
+    let stream = WriteDeadline::new(stream, settings.write_timeout);
     let connection = builder.serve_connection(TokioIo::new(stream), respond);
     tokio::pin!(connection);
     let stopping = async {
