@@ -10,9 +10,9 @@
 //!   with zlib finds the same as reading it plain (and reading it as if it were compressed
 //!   never panics).
 //! - [`http`]: an HTTP server connection fed the input as a request stream: it answers
-//!   (never a panic or a hang) the same whether the input comes at once or in pieces, with
-//!   well-formed responses, no more than the requests, each with a status the server or
-//!   hyper gives.
+//!   (never a panic or a hang) alike whether the input comes at once or in pieces (up to
+//!   hyper's last word on a request the end of the stream cut short), with well-formed
+//!   responses, no more than the requests, each with a status the server or hyper gives.
 //! - [`idl`]: the IDL front end: diagnostics, never a panic, with spans inside their files.
 
 use std::path::Path;
@@ -142,8 +142,22 @@ pub fn http(data: &[u8]) {
             .filter(|line| !line.starts_with("date: "));
         lines.collect::<Vec<_>>().join("\r\n")
     };
-    let text = exchange(&[]);
-    assert_eq!(text, exchange(&pieces), "in pieces {pieces:?}");
+    let (whole, trickled) = (exchange(&[]), exchange(&pieces));
+    // hyper's own answer to a malformed request cut short by the end of the stream depends on
+    // when the end is seen; every answer before it is the same.
+    assert!(
+        whole.starts_with(&trickled) || trickled.starts_with(&whole),
+        "in pieces {pieces:?}: {whole:?} then {trickled:?}"
+    );
+    let requests = data.windows(4).filter(|w| *w == b"\r\n\r\n").count();
+    for text in [whole, trickled] {
+        well_formed(&text, requests);
+    }
+}
+
+/// `text` is the server's responses to `requests` requests (as counted by their heads' ends):
+/// no more of them, each with a status the server or hyper gives.
+fn well_formed(text: &str, requests: usize) {
     assert!(
         text.is_empty() || text.starts_with("HTTP/1.1 "),
         "not an HTTP response: {text:?}"
@@ -152,7 +166,6 @@ pub fn http(data: &[u8]) {
         .split("\r\n")
         .filter_map(|line| line.strip_prefix("HTTP/1.1 "))
         .collect();
-    let requests = data.windows(4).filter(|w| *w == b"\r\n\r\n").count();
     assert!(
         statuses.len() <= requests.max(1),
         "more responses than requests: {text:?}"

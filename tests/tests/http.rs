@@ -298,6 +298,37 @@ async fn a_failed_request_fails_its_call_alone() {
     assert_eq!(slow.ping(5).await.unwrap(), 6);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shutdown_answers_the_request_under_way_then_closes() {
+    let (handler, _notes) = Handler::new();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = Server::builder()
+        .shutdown_timeout(BOUND)
+        .http(ServerHttp::new());
+    let serving = tokio::spawn(
+        server.serve(listener, WorkerServer::from_arc(handler), async {
+            let _ = stopped.await;
+        }),
+    );
+    let client = WorkerClient::new(
+        Channel::builder()
+            .call_timeout(BOUND)
+            .connect_http(&format!("http://{addr}/"))
+            .unwrap(),
+    );
+    let slow = {
+        let client = client.clone();
+        tokio::spawn(async move { client.work(500, "finished".into()).await })
+    };
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    stop.send(()).unwrap();
+    assert_eq!(slow.await.unwrap().unwrap(), "finished");
+    tokio::time::timeout(BOUND, serving).await.unwrap().unwrap();
+    assert!(client.ping(1).await.is_err(), "nobody serves any more");
+}
+
 #[test]
 fn a_url_that_is_not_http_is_refused() {
     let runtime = tokio::runtime::Builder::new_current_thread()

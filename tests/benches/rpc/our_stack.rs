@@ -45,6 +45,8 @@ pub(crate) struct Endpoint {
     pub(crate) addr: SocketAddr,
     pub(crate) codec: Codec,
     pub(crate) tls: Option<ClientTls>,
+    /// Over HTTP (each call a POST), not a connection of its own.
+    pub(crate) http: bool,
 }
 
 impl Endpoint {
@@ -54,6 +56,7 @@ impl Endpoint {
             addr,
             codec: Codec::default(),
             tls: None,
+            http: false,
         }
     }
 }
@@ -81,7 +84,13 @@ pub(crate) async fn ours_client(endpoint: &Endpoint) -> ours::BenchClient {
     if let Some(tls) = &endpoint.tls {
         builder = builder.tls(tls.clone());
     }
-    ours::BenchClient::new(builder.connect(endpoint.addr).await.expect("connect"))
+    let channel = if endpoint.http {
+        let url = format!("http://{}/", endpoint.addr);
+        builder.connect_http(&url)
+    } else {
+        builder.connect(endpoint.addr).await
+    };
+    ours::BenchClient::new(channel.expect("connect"))
 }
 
 pub(crate) async fn ours_sequential_add(endpoint: Endpoint, n: usize) -> Vec<Duration> {

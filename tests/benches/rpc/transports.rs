@@ -1,10 +1,11 @@
-//! What TLS, THeader and zlib cost, in the same run: our client and server (multi-thread
-//! runtime) on framed binary over plain TCP, and on the same with TLS (the test PKI), THeader,
-//! THeader with its zlib transform, and the zlib transport; sequential `add` and
-//! `echo_batch` p50, and `add` throughput from 16 callers on one connection, each as a ratio
-//! to plain framed binary.
+//! What TLS, THeader, zlib and HTTP cost, in the same run: our client and server
+//! (multi-thread runtime) on framed binary over plain TCP, and on the same with TLS (the test
+//! PKI), THeader, THeader with its zlib transform, the zlib transport, and HTTP (binary
+//! bodies, the client's default pool of 4 kept-alive connections); sequential `add` and
+//! `echo_batch` p50, and `add` throughput from 16 callers on one channel, each as a ratio to
+//! plain framed binary.
 
-use thrift_bidi::{ClientTls, Codec, Server, ServerTls, Transport};
+use thrift_bidi::{ClientTls, Codec, Server, ServerHttp, ServerTls, Transport};
 use thrift_bidi_tests::cert;
 
 use crate::our_stack::{
@@ -17,16 +18,22 @@ struct Setting {
     name: &'static str,
     codec: Codec,
     tls: bool,
+    http: bool,
 }
 
-fn settings() -> [Setting; 5] {
+fn settings() -> [Setting; 6] {
     let codec = |transport, zlib, header_zlib| Codec {
         transport,
         zlib,
         header_zlib,
         ..Codec::default()
     };
-    let setting = |name, codec, tls| Setting { name, codec, tls };
+    let setting = |name, codec, tls| Setting {
+        name,
+        codec,
+        tls,
+        http: false,
+    };
     [
         setting(
             "framed binary",
@@ -53,6 +60,10 @@ fn settings() -> [Setting; 5] {
             codec(Transport::Framed, true, false),
             false,
         ),
+        Setting {
+            http: true,
+            ..setting("HTTP binary", Codec::default(), false)
+        },
     ]
 }
 
@@ -64,6 +75,9 @@ pub(crate) fn run(adds: usize, batches: usize, period: std::time::Duration) {
         .iter()
         .map(|setting| {
             let mut server = Server::builder().codec(setting.codec);
+            if setting.http {
+                server = server.http(ServerHttp::new());
+            }
             let mut tls = None;
             if setting.tls {
                 let certificate = ServerTls::from_pem_files(cert("server.pem"), cert("server.key"));
@@ -74,6 +88,7 @@ pub(crate) fn run(adds: usize, batches: usize, period: std::time::Duration) {
                 addr: serve_ours(false, server),
                 codec: setting.codec,
                 tls,
+                http: setting.http,
             }
         })
         .collect();
