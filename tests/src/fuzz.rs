@@ -155,17 +155,20 @@ pub fn http(data: &[u8]) {
     }
 }
 
+/// The status of a status line (an HTTP/1.0 request gets an HTTP/1.0 response).
+fn status_line(line: &str) -> Option<&str> {
+    let line = line.strip_prefix("HTTP/1.")?;
+    line.strip_prefix("1 ").or_else(|| line.strip_prefix("0 "))
+}
+
 /// `text` is the server's responses to `requests` requests (as counted by their heads' ends):
 /// no more of them, each with a status the server or hyper gives.
 fn well_formed(text: &str, requests: usize) {
     assert!(
-        text.is_empty() || text.starts_with("HTTP/1.1 "),
+        text.is_empty() || status_line(text).is_some(),
         "not an HTTP response: {text:?}"
     );
-    let statuses: Vec<&str> = text
-        .split("\r\n")
-        .filter_map(|line| line.strip_prefix("HTTP/1.1 "))
-        .collect();
+    let statuses: Vec<&str> = text.split("\r\n").filter_map(status_line).collect();
     assert!(
         statuses.len() <= requests.max(1),
         "more responses than requests: {text:?}"
