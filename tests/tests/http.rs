@@ -1,8 +1,9 @@
 //! The HTTP transport on real loopback sockets, with the generated `Worker` service: calls in
 //! every protocol and in THeader frames, declared and undeclared failures, oneways, concurrent
 //! calls over a small pool of kept-alive connections (connections counted at the listener),
-//! HTTPS with the test PKI, callbacks reported unavailable on both sides, and a failed request
-//! failing its call alone. Time bounds are liveness bounds with wide margins.
+//! HTTPS with the test PKI, callbacks reported unavailable on both sides, and a graceful
+//! shutdown. (What the client sends, and how its calls fail: `http_client.rs`.) Time bounds
+//! are liveness bounds with wide margins.
 #![allow(clippy::unwrap_used)] // helpers of this test binary
 
 use std::io;
@@ -245,60 +246,6 @@ async fn callbacks_are_unavailable_over_http_on_both_sides() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_failed_request_fails_its_call_alone() {
-    let (handler, _notes) = Handler::new();
-    let server = Server::builder().http(ServerHttp::new().path("/thrift"));
-    let http = http_server(server, handler).await;
-    let wrong_path = Channel::builder()
-        .call_timeout(BOUND)
-        .connect_http(&format!("http://{}/elsewhere", http.addr))
-        .unwrap();
-    let refused = WorkerClient::new(wrong_path).ping(1).await.unwrap_err();
-    assert!(
-        matches!(&refused, Error::Http { status: Some(404), message } if message.contains("no Thrift service")),
-        "{refused}"
-    );
-
-    // Nobody listens: the call fails, and the channel calls again once a server is there.
-    let spare = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = spare.local_addr().unwrap();
-    drop(spare);
-    let client = WorkerClient::new(
-        Channel::builder()
-            .call_timeout(BOUND)
-            .connect_http(&format!("http://{addr}/"))
-            .unwrap(),
-    );
-    let refused = client.ping(1).await.unwrap_err();
-    assert!(
-        matches!(refused, Error::Http { status: None, .. }),
-        "{refused}"
-    );
-    let listener = TcpListener::bind(addr).await.unwrap();
-    let (handler, _notes) = Handler::new();
-    let late = tokio::spawn(Server::builder().http(ServerHttp::new()).serve(
-        listener,
-        WorkerServer::from_arc(handler),
-        std::future::pending(),
-    ));
-    assert_eq!(client.ping(1).await.unwrap(), 2);
-    late.abort();
-
-    // A slow handler past the request timeout fails that call; the next one is answered.
-    let slow = Channel::builder()
-        .http(ClientHttp::new().request_timeout(Duration::from_millis(200)))
-        .connect_http(&url(&http))
-        .unwrap();
-    let slow = WorkerClient::new(slow);
-    let timed_out = slow.work(3_000, "late".into()).await;
-    assert!(
-        matches!(timed_out, Err(WorkerWorkError::Rpc(Error::Timeout))),
-        "{timed_out:?}"
-    );
-    assert_eq!(slow.ping(5).await.unwrap(), 6);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shutdown_answers_the_request_under_way_then_closes() {
     let (handler, _notes) = Handler::new();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -327,22 +274,4 @@ async fn a_shutdown_answers_the_request_under_way_then_closes() {
     assert_eq!(slow.await.unwrap().unwrap(), "finished");
     tokio::time::timeout(BOUND, serving).await.unwrap().unwrap();
     assert!(client.ping(1).await.is_err(), "nobody serves any more");
-}
-
-#[test]
-fn a_url_that_is_not_http_is_refused() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let _entered = runtime.enter();
-    for url in ["ftp://127.0.0.1:1/", "127.0.0.1:1", "http://[::1"] {
-        let refused = Channel::builder().connect_http(url).unwrap_err();
-        assert!(
-            matches!(refused, Error::Http { status: None, .. }),
-            "{url}: {refused}"
-        );
-    }
-    let header = ClientHttp::new().header("bad name", "x").unwrap_err();
-    assert!(header.to_string().contains("header name"), "{header}");
 }
