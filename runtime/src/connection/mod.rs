@@ -1,9 +1,9 @@
 //! The duplex connection core that clients and servers (and both ends of a bidirectional
 //! connection) all run, over one byte stream: one reader task that routes every incoming
-//! message ([`reader`]), one writer task fed by a queue bounded in bytes ([`writer`]), the table of this
-//! side's calls awaiting replies ([`pending`]) and the bytes queued for the peer
-//! ([`backlog`]). It knows nothing of what the calls mean: a layer above takes calls for
-//! itself through the interception [`hook`].
+//! message ([`reader`]) and runs its handlers ([`running`]), one writer task fed by a queue
+//! bounded in bytes ([`writer`]), the table of this side's calls awaiting replies
+//! ([`pending`]) and the bytes queued for the peer ([`backlog`]). It knows nothing of what the
+//! calls mean: a layer above takes calls for itself through the interception [`hook`].
 //!
 //! Input: the two halves of a byte stream, [`Settings`], a [`Service`] and a hook. Output: a
 //! [`Shared`] handle, through which this side calls the peer, and the reader's task.
@@ -19,6 +19,7 @@ mod backlog;
 mod hook;
 mod pending;
 mod reader;
+mod running;
 mod settings;
 mod writer;
 
@@ -40,7 +41,7 @@ pub(crate) use hook::Intercept;
 use pending::Pending;
 use reader::Handlers;
 #[cfg(feature = "http")]
-pub(crate) use reader::{spawn_oneways, Guarded};
+pub(crate) use running::{spawn_oneways, Guarded};
 pub(crate) use settings::{connection_setters, Settings};
 
 /// A message queued for the writer, and whether it was queued without waiting for room.

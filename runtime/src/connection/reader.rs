@@ -11,7 +11,6 @@
 //! of it have run.
 
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::pin::{pin, Pin};
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -22,6 +21,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use super::running::{spawn_oneways, Guarded, Panicked};
 use super::{Intercept, Settings, Shared, Stop};
 use crate::budget::Budget;
 use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
@@ -370,44 +370,4 @@ impl Idle {
 /// Whether a stop was asked for (`false` when nobody can ask any more).
 async fn stop_requested(stop: &mut Stop) -> bool {
     stop.wait_for(|stop| *stop).await.is_ok()
-}
-
-/// A handler's panic, caught.
-pub(crate) struct Panicked;
-
-/// A boxed future whose panics are caught and returned.
-pub(crate) struct Guarded<F>(Pin<Box<F>>);
-
-impl<F: Future> Guarded<F> {
-    pub(crate) fn new(future: F) -> Self {
-        Self(Box::pin(future))
-    }
-}
-
-impl<F: Future> Future for Guarded<F> {
-    type Output = Result<F::Output, Panicked>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match std::panic::catch_unwind(AssertUnwindSafe(|| self.0.as_mut().poll(cx))) {
-            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(_) => Poll::Ready(Err(Panicked)),
-        }
-    }
-}
-
-/// The task that runs oneway calls one at a time, in the order they arrived; each holds its
-/// share of the incoming budget until it has run. Every oneway received is run, even after
-/// the connection closes: the peer sent it to have it done, and nobody waits for an answer.
-pub(crate) fn spawn_oneways<S: Service>(service: Arc<S>) -> mpsc::UnboundedSender<Incoming> {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Incoming>();
-    tokio::spawn(async move {
-        while let Some(message) = rx.recv().await {
-            // A oneway has no reply, even an error; a panic ends only its own call.
-            if Guarded::new(service.call(message)).await.is_err() {
-                tracing::error!("a oneway handler panicked");
-            }
-        }
-    });
-    tx
 }
