@@ -8,6 +8,7 @@
 //! Input: messages, or request bodies. Output: requests, or responses.
 
 mod client;
+mod connector;
 mod server;
 
 use std::time::Duration;
