@@ -18,7 +18,7 @@ use hyper::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use hyper::{Method, Request, StatusCode, Uri};
 use hyper_util::rt::TokioExecutor;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, DuplexStream};
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::Semaphore;
 
 use super::connector::Connector;
 use super::{body_codec, message, X_THRIFT};
@@ -140,12 +140,12 @@ pub(crate) fn spawn(
     Ok(())
 }
 
-/// Reads the core's frames and sends each as a request, at most `max` at once; writes the
-/// replies back. Ends when the core closes its end (after the last requests answer).
+/// Reads the core's frames and sends each as a request, at most `max` at once; each request's
+/// task writes its reply back. Ends when the core closes its end.
 async fn pump(pipe: DuplexStream, exchange: Arc<Exchange>, max: usize) {
     let (mut read, write) = tokio::io::split(pipe);
-    let (replies, queued) = mpsc::unbounded_channel();
-    tokio::spawn(write_replies(write, queued));
+    // Whole frames at a time, written by the task that got them (no task in between).
+    let write = Arc::new(tokio::sync::Mutex::new(write));
     let slots = Arc::new(Semaphore::new(max));
     loop {
         let Ok(slot) = slots.clone().acquire_owned().await else {
@@ -159,27 +159,14 @@ async fn pump(pipe: DuplexStream, exchange: Arc<Exchange>, max: usize) {
                 break;
             }
         };
-        let exchange = exchange.clone();
-        let replies = replies.clone();
+        let (exchange, write) = (exchange.clone(), write.clone());
         tokio::spawn(async move {
             if let Some(reply) = exchange.send(frame).await {
+                drop(slot);
                 // The core may be gone: nobody waits for the reply then.
-                let _ = replies.send(reply);
+                let _ = write.lock().await.write_all(&reply).await;
             }
-            drop(slot);
         });
-    }
-}
-
-/// Writes replies into the pipe, one whole frame at a time.
-async fn write_replies(
-    mut write: tokio::io::WriteHalf<DuplexStream>,
-    mut queued: mpsc::UnboundedReceiver<Bytes>,
-) {
-    while let Some(reply) = queued.recv().await {
-        if write.write_all(&reply).await.is_err() {
-            break;
-        }
     }
 }
 
