@@ -109,7 +109,7 @@ pub fn http_exchange(data: &[u8], pieces: &[usize]) -> Option<Vec<u8>> {
         let (client, server) = tokio::io::duplex(MAX_FRAME);
         let (_stop, stopped) = tokio::sync::watch::channel(false);
         let http = crate::ServerHttp::new();
-        let shared = Shared::detached(&settings);
+        let shared = Shared::detached(&settings, std::sync::Arc::default());
         let serving = crate::transport::http::serve(
             server,
             crate::NoService,

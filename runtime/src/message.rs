@@ -43,6 +43,22 @@ impl Outgoing {
         }
     }
 
+    /// An EXCEPTION answering the call `call` (its name and seqid), in the protocol and
+    /// framing it came in.
+    pub(crate) fn exception_to(
+        call: &MessageHeader,
+        protocol: Protocol,
+        framing: Framing,
+        exception: &ApplicationException,
+    ) -> Self {
+        let header = MessageHeader {
+            name: call.name.clone(),
+            kind: crate::protocol::MessageType::Exception,
+            seqid: call.seqid,
+        };
+        Self::encode(protocol, &header, exception).framed(framing)
+    }
+
     /// Its length in bytes (with room for a frame header).
     pub(crate) fn len(&self) -> usize {
         self.buf.len()
@@ -171,6 +187,12 @@ pub enum ApplicationErrorKind {
     InvalidProtocol,
     /// 10: an unsupported client type.
     UnsupportedClientType,
+    /// 11 (fbthrift's code): the server refused the call, being over a limit (load shedding);
+    /// a caller may try again later or elsewhere.
+    Loadshedding,
+    /// 12 (fbthrift's code): the call's deadline passed before its handler answered, and the
+    /// handler was cancelled. A client maps it to [`Error::Timeout`](crate::Error::Timeout).
+    Timeout,
     /// Any other code.
     Other(i32),
 }
@@ -190,13 +212,15 @@ impl ApplicationErrorKind {
             Self::InvalidTransform => 8,
             Self::InvalidProtocol => 9,
             Self::UnsupportedClientType => 10,
+            Self::Loadshedding => 11,
+            Self::Timeout => 12,
             Self::Other(code) => code,
         }
     }
 
     /// The kind with wire code `code`.
     pub fn from_code(code: i32) -> Self {
-        const KINDS: [ApplicationErrorKind; 11] = [
+        const KINDS: [ApplicationErrorKind; 13] = [
             ApplicationErrorKind::Unknown,
             ApplicationErrorKind::UnknownMethod,
             ApplicationErrorKind::InvalidMessageType,
@@ -208,6 +232,8 @@ impl ApplicationErrorKind {
             ApplicationErrorKind::InvalidTransform,
             ApplicationErrorKind::InvalidProtocol,
             ApplicationErrorKind::UnsupportedClientType,
+            ApplicationErrorKind::Loadshedding,
+            ApplicationErrorKind::Timeout,
         ];
         usize::try_from(code)
             .ok()

@@ -83,23 +83,30 @@ impl Incoming {
         Some(self.exception(&exception))
     }
 
+    /// The context a handler of this call sees, the call having come from `origin`.
+    pub(crate) fn context(&self, origin: &crate::call::Origin) -> crate::call::Context {
+        crate::call::Context::new(
+            origin,
+            &self.header.name,
+            self.header.seqid,
+            self.header.kind == MessageType::Oneway,
+            self.headers.clone(),
+        )
+    }
+
     /// A REPLY to this call carrying `result`.
     pub(crate) fn reply<R: Value>(&self, result: &R) -> Outgoing {
-        self.answer(MessageType::Reply, result)
+        let header = MessageHeader {
+            name: self.header.name.clone(),
+            kind: MessageType::Reply,
+            seqid: self.header.seqid,
+        };
+        Outgoing::encode(self.protocol, &header, result).framed(self.framing)
     }
 
     /// An EXCEPTION answering this call.
     pub(crate) fn exception(&self, exception: &ApplicationException) -> Outgoing {
-        self.answer(MessageType::Exception, exception)
-    }
-
-    fn answer<T: Value>(&self, kind: MessageType, body: &T) -> Outgoing {
-        let header = MessageHeader {
-            name: self.header.name.clone(),
-            kind,
-            seqid: self.header.seqid,
-        };
-        Outgoing::encode(self.protocol, &header, body).framed(self.framing)
+        Outgoing::exception_to(&self.header, self.protocol, self.framing, exception)
     }
 }
 

@@ -1,6 +1,9 @@
 //! The call being handled, and the reply being awaited, as the task running it sees them:
-//! for now their THeader headers. (A handler runs in a task of its own, and a caller awaits
-//! its reply in its own task, so each sees only its own call's.)
+//! the handler's [`Context`] (who called, the headers, the deadline, extensions), the headers
+//! it sets for its reply, and the headers of the replies a caller receives. (A handler runs in
+//! a task of its own, and a caller awaits its reply in its own task, so each sees only its own
+//! call's.) A handler that needs none of it names none of it: the context is there for the
+//! asking, and `docs/context.md` says why it is not a parameter.
 //!
 //! ```no_run
 //! # async fn handler() -> Result<String, thrift_bidi::Error> {
@@ -11,14 +14,20 @@
 //! # }
 //! ```
 
+mod context;
+
 use std::cell::RefCell;
 use std::future::Future;
 
+pub(crate) use context::Origin;
+pub use context::{Context, TIMEOUT_HEADER};
+
 use crate::headers::Headers;
+use crate::message::Outgoing;
 
 /// The call a handler is answering.
 struct Handling {
-    headers: Headers,
+    context: Context,
     reply: RefCell<Headers>,
 }
 
@@ -27,10 +36,15 @@ tokio::task_local! {
     static AWAITING: RefCell<Option<Headers>>;
 }
 
+/// The context of the call being handled (`None` outside a handler).
+pub fn context() -> Option<Context> {
+    HANDLING.try_with(|handling| handling.context.clone()).ok()
+}
+
 /// The headers of the call being handled (none outside a handler, or without THeader).
 pub fn headers() -> Headers {
     HANDLING
-        .try_with(|handling| handling.headers.clone())
+        .try_with(|handling| handling.context.headers().clone())
         .unwrap_or_default()
 }
 
@@ -40,39 +54,37 @@ pub fn set_reply_header(key: impl Into<bytes::Bytes>, value: impl Into<bytes::By
     let _ = HANDLING.try_with(|handling| handling.reply.borrow_mut().insert(key, value));
 }
 
-/// Runs `handler` as the handling of a call that came with `headers`; the headers it set for
-/// its reply. `None` (a transport without headers) runs it as it is: it would see none, and
-/// what it set would go nowhere.
-pub(crate) async fn handle<T>(
-    headers: Option<Headers>,
-    handler: impl Future<Output = T>,
-) -> (T, Headers) {
-    let Some(headers) = headers else {
-        return (handler.await, Headers::new());
-    };
+/// Runs a service's `call` as the handling of the call `context` describes, cancelled at its
+/// deadline (then answered with what `timed_out` makes: nothing, for a oneway); its answer,
+/// carrying the headers the handler set for it.
+pub(crate) async fn answer(
+    context: Context,
+    call: impl Future<Output = Option<Outgoing>>,
+    timed_out: impl FnOnce() -> Option<Outgoing>,
+) -> Option<Outgoing> {
+    let deadline = context.deadline();
     let handling = Handling {
-        headers,
+        context,
         reply: RefCell::default(),
     };
-    HANDLING
-        .scope(handling, async {
-            let answer = handler.await;
-            let reply = HANDLING.with(|handling| handling.reply.take());
-            (answer, reply)
-        })
-        .await
-}
-
-/// Runs a service's `call` as [`handle`] does; its answer, carrying the headers it set.
-pub(crate) async fn answer(
-    headers: Option<Headers>,
-    call: impl Future<Output = Option<crate::Outgoing>>,
-) -> Option<crate::Outgoing> {
-    let (answer, reply_headers) = handle(headers, call).await;
-    answer.map(|mut answer| {
-        answer.headers = reply_headers;
-        answer
-    })
+    let handled = HANDLING.scope(handling, async {
+        let answer = match deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline, call).await.ok(),
+            None => Some(call.await),
+        };
+        let reply = HANDLING.with(|handling| handling.reply.take());
+        (answer, reply)
+    });
+    match handled.await {
+        (Some(answer), reply_headers) => answer.map(|mut answer| {
+            answer.headers = reply_headers;
+            answer
+        }),
+        (None, _) => {
+            tracing::debug!("the caller's deadline passed: the handler is cancelled");
+            timed_out()
+        }
+    }
 }
 
 /// Runs `call` (a client call, or several in turn) and returns, with its answer, the headers

@@ -109,6 +109,7 @@ impl<C: MakeCallbacks> ChannelBuilder<C> {
         // The pipe holds at most a few frames' worth: the core waits for room beyond.
         let (core, pump) = tokio::io::duplex(64 << 10);
         let channel = plain.clone().over(core);
+        channel.shared.keep_deadlines();
         http::spawn(pump, channel.shared.clone(), plain.http, target)?;
         if serves {
             let callbacks = &channel.bidi.callbacks;
@@ -130,7 +131,8 @@ impl<C: MakeCallbacks> ChannelBuilder<C> {
             hello = service.as_ref().map(|s| s.name().to_owned());
             (Serving(service), ())
         };
-        let (shared, _) = connection::start(stream.split(), self.settings, make, never);
+        let peer = Arc::new(stream.peer());
+        let (shared, _) = connection::start(stream.split(), self.settings, peer, make, never);
         if let Some(name) = hello {
             bidi::say_hello(&shared, &state, &name);
         }

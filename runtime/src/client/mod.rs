@@ -6,10 +6,12 @@ mod blocking;
 mod connect;
 
 pub use blocking::{BlockingClient, BlockingRuntime};
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::ToSocketAddrs;
+use tokio::time::Instant;
 
 use crate::bidi::{self, Callbacks as CallbackState};
 use crate::connection::{Settings, Shared};
@@ -129,24 +131,53 @@ impl Channel {
         Ok(())
     }
 
+    /// This call's deadline: the call timeout from now, or the deadline of the call being
+    /// handled (a call made while serving one, such as a callback, inherits what is left of
+    /// it), whichever comes first.
+    fn deadline(&self) -> Option<Instant> {
+        let own = self.call_timeout.map(|timeout| Instant::now() + timeout);
+        let inherited = crate::call::context().and_then(|cx| cx.deadline());
+        match (own, inherited) {
+            (Some(own), Some(inherited)) => Some(own.min(inherited)),
+            (own, inherited) => own.or(inherited),
+        }
+    }
+
+    /// The headers a call with `deadline` sends: the channel's, and the time it leaves the
+    /// peer (whole milliseconds, rounded up); [`Error::Timeout`] if none is left.
+    fn headers(&self, deadline: Option<Instant>) -> Result<Option<Cow<'_, Headers>>, Error> {
+        let channel = self.headers.as_deref().map(Cow::Borrowed);
+        let Some(deadline) = deadline else {
+            return Ok(channel);
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(Error::Timeout);
+        }
+        let mut headers = channel.map(Cow::into_owned).unwrap_or_default();
+        let ms = left.as_micros().div_ceil(1000).to_string();
+        headers.insert(crate::call::TIMEOUT_HEADER, ms);
+        Ok(Some(Cow::Owned(headers)))
+    }
+
     /// Calls `method` with `args`, decoding the reply's result struct as `R`.
     pub async fn call<A: Value, R: Value>(&self, method: &str, args: &A) -> Result<R, Error> {
         self.check_peer()?;
         let name = self.name(method);
+        let deadline = self.deadline();
+        let headers = self.headers(deadline)?;
         let reply = self
             .shared
-            .call(
-                name,
-                MessageType::Call,
-                args,
-                self.headers.as_deref(),
-                self.call_timeout,
-            )
+            .call(name, MessageType::Call, args, headers.as_deref(), deadline)
             .await?
             .ok_or(Error::Disconnected)?;
         crate::call::received_reply(reply.headers());
         if reply.kind() == MessageType::Exception {
-            return Err(Error::Application(reply.body()?));
+            let exception: ApplicationException = reply.body()?;
+            if exception.kind == ApplicationErrorKind::Timeout {
+                return Err(Error::Timeout);
+            }
+            return Err(Error::Application(exception));
         }
         if !self.answers(reply.method(), method) {
             let message = format!("called {method}, reply names {}", reply.method());
@@ -161,13 +192,15 @@ impl Channel {
     pub async fn oneway<A: Value>(&self, method: &str, args: &A) -> Result<(), Error> {
         self.check_peer()?;
         let name = self.name(method);
+        let deadline = self.deadline();
+        let headers = self.headers(deadline)?;
         self.shared
             .call(
                 name,
                 MessageType::Oneway,
                 args,
-                self.headers.as_deref(),
-                self.call_timeout,
+                headers.as_deref(),
+                deadline,
             )
             .await
             .map(drop)

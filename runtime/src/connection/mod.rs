@@ -23,13 +23,16 @@ mod running;
 mod settings;
 mod writer;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
-use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
 
+use crate::call::Origin;
 use crate::headers::Headers;
+use crate::io::Peer;
 use crate::message::{Incoming, Outgoing};
 use crate::protocol::{MessageHeader, MessageType, Protocol};
 use crate::service::Service;
@@ -41,7 +44,7 @@ pub(crate) use hook::Intercept;
 use pending::Pending;
 use reader::Handlers;
 #[cfg(feature = "http")]
-pub(crate) use running::{spawn_oneways, Guarded};
+pub(crate) use running::{spawn_oneways, timed_out, Guarded};
 pub(crate) use settings::{connection_setters, Settings};
 
 /// A message queued for the writer, and whether it was queued without waiting for room.
@@ -53,6 +56,8 @@ struct Parcel {
 /// What both tasks and every handle share.
 pub(crate) struct Shared {
     pub(crate) codec: Codec,
+    /// This connection's id and peer, for the contexts of the calls it brings.
+    pub(crate) origin: Origin,
     /// How the peer of a THeader connection speaks (learned from its first message): this
     /// side's calls to it go the same way.
     dialect: OnceLock<(Protocol, Framing)>,
@@ -82,6 +87,7 @@ pub(crate) type Stop = watch::Receiver<bool>;
 pub(crate) fn start<R, W, S, H>(
     (read, write): (R, W),
     settings: Settings,
+    peer: Arc<Peer>,
     make: impl FnOnce(&Arc<Shared>) -> (S, H),
     stop: Stop,
 ) -> (Arc<Shared>, tokio::task::JoinHandle<()>)
@@ -91,7 +97,7 @@ where
     S: Service,
     H: Intercept,
 {
-    let (shared, queue) = Shared::new(&settings);
+    let (shared, queue) = Shared::new(&settings, peer);
     let writer = MessageWriter::new(write, settings.codec);
     tokio::spawn(writer::write_loop(
         shared.clone(),
@@ -116,10 +122,16 @@ where
 }
 
 impl Shared {
-    fn new(settings: &Settings) -> (Arc<Self>, mpsc::UnboundedReceiver<Parcel>) {
+    fn new(settings: &Settings, peer: Arc<Peer>) -> (Arc<Self>, mpsc::UnboundedReceiver<Parcel>) {
+        static CONNECTIONS: AtomicU64 = AtomicU64::new(1);
         let (outgoing, queue) = mpsc::unbounded_channel();
+        let origin = Origin {
+            connection: CONNECTIONS.fetch_add(1, Ordering::Relaxed),
+            peer,
+        };
         let shared = Arc::new(Shared {
             codec: settings.codec,
+            origin,
             dialect: OnceLock::new(),
             outgoing,
             backlog: Backlog::new(settings.max_outgoing_bytes),
@@ -133,8 +145,8 @@ impl Shared {
     /// HTTP connection's requests): calls to the peer fail with [`Error::Disconnected`];
     /// [`Shared::close`] closes it.
     #[cfg(feature = "http")]
-    pub(crate) fn detached(settings: &Settings) -> Arc<Self> {
-        Self::new(settings).0
+    pub(crate) fn detached(settings: &Settings, peer: Arc<Peer>) -> Arc<Self> {
+        Self::new(settings, peer).0
     }
 
     /// Sends a call (with `headers`, over THeader) and waits for its reply (`None` for a
@@ -145,9 +157,9 @@ impl Shared {
         kind: MessageType,
         args: &T,
         headers: Option<&Headers>,
-        timeout: Option<Duration>,
+        deadline: Option<Instant>,
     ) -> Result<Option<Incoming>, Error> {
-        let (seqid, reply) = self.lock().register(kind == MessageType::Call)?;
+        let (seqid, reply) = self.lock().register(kind == MessageType::Call, deadline)?;
         let forget = Forget {
             shared: self,
             seqid,
@@ -161,8 +173,8 @@ impl Shared {
             self.send(message).await?;
             reply.await.map_err(|_| Error::Disconnected)?
         };
-        let reply = match timeout {
-            Some(limit) => tokio::time::timeout(limit, wait)
+        let reply = match deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline, wait)
                 .await
                 .map_err(|_| Error::Timeout)?,
             None => wait.await,
@@ -215,7 +227,7 @@ impl Shared {
     /// Queues a CALL at once, without waiting for room (the hello, the connection's first
     /// message); the receiver gets its reply.
     pub(crate) fn call_now<T: Value>(&self, name: &str, args: &T) -> Result<pending::Reply, Error> {
-        let (seqid, reply) = self.lock().register(true)?;
+        let (seqid, reply) = self.lock().register(true, None)?;
         self.send_urgent(self.encode(name, MessageType::Call, seqid, args))?;
         reply.ok_or(Error::Disconnected)
     }
@@ -230,7 +242,7 @@ impl Shared {
         if self.backlog.is_full() {
             return Err(Error::Busy);
         }
-        let (seqid, _) = self.lock().register(false)?;
+        let (seqid, _) = self.lock().register(false, None)?;
         let message = self
             .encode(name, MessageType::Oneway, seqid, args)
             .carrying(headers);
@@ -287,6 +299,19 @@ impl Shared {
                 "reply for no pending call discarded"
             ),
         }
+    }
+
+    /// Keeps each call's deadline until [`Shared::take_deadline`] takes it (for a transport
+    /// that sends it beside the message: HTTP).
+    #[cfg(feature = "http")]
+    pub(crate) fn keep_deadlines(&self) {
+        self.lock().keep_deadlines();
+    }
+
+    /// The deadline of the call `seqid`, taken (when deadlines are kept).
+    #[cfg(feature = "http")]
+    pub(crate) fn take_deadline(&self, seqid: i32) -> Option<Instant> {
+        self.lock().take_deadline(seqid)
     }
 
     /// Fails the call `seqid` with `error`, the connection going on (a transport that lost

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use tokio::sync::oneshot;
+use tokio::time::Instant;
 
 use crate::message::Incoming;
 use crate::Error;
@@ -14,6 +15,8 @@ pub(crate) struct Pending {
     open: bool,
     last_seqid: i32,
     calls: HashMap<i32, Waiting>,
+    /// The calls' deadlines, kept for a transport that sends them beside the message (HTTP).
+    deadlines: Option<HashMap<i32, Instant>>,
 }
 
 /// Where a call's reply (or why it will get none) goes.
@@ -28,13 +31,19 @@ impl Default for Pending {
             open: true,
             last_seqid: 0,
             calls: HashMap::new(),
+            deadlines: None,
         }
     }
 }
 
 impl Pending {
-    /// Picks the next seqid not in use, and a slot for its reply when one is expected.
-    pub(crate) fn register(&mut self, expects_reply: bool) -> Result<(i32, Option<Reply>), Error> {
+    /// Picks the next seqid not in use, and a slot for its reply when one is expected; keeps
+    /// the call's `deadline` when deadlines are kept.
+    pub(crate) fn register(
+        &mut self,
+        expects_reply: bool,
+        deadline: Option<Instant>,
+    ) -> Result<(i32, Option<Reply>), Error> {
         if !self.open {
             return Err(Error::Disconnected);
         }
@@ -46,6 +55,9 @@ impl Pending {
             }
         }
         self.last_seqid = seqid;
+        if let (Some(deadlines), Some(deadline)) = (&mut self.deadlines, deadline) {
+            deadlines.insert(seqid, deadline);
+        }
         if !expects_reply {
             return Ok((seqid, None));
         }
@@ -57,6 +69,18 @@ impl Pending {
     /// The waiting call a reply with `seqid` answers, taken out of the table.
     pub(crate) fn take(&mut self, seqid: i32) -> Option<Waiting> {
         self.calls.remove(&seqid)
+    }
+
+    /// Keeps the deadlines of the calls registered from now on.
+    #[cfg(feature = "http")]
+    pub(crate) fn keep_deadlines(&mut self) {
+        self.deadlines.get_or_insert_with(HashMap::new);
+    }
+
+    /// The deadline kept for `seqid`, taken.
+    #[cfg(feature = "http")]
+    pub(crate) fn take_deadline(&mut self, seqid: i32) -> Option<Instant> {
+        self.deadlines.as_mut()?.remove(&seqid)
     }
 
     /// Whether no call awaits a reply.

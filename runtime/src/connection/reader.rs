@@ -21,7 +21,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::running::{spawn_oneways, Guarded, Panicked};
+use super::running::{spawn_oneways, timed_out, Guarded, Panicked};
 use super::{Intercept, Settings, Shared, Stop};
 use crate::budget::Budget;
 use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
@@ -59,7 +59,7 @@ pub(crate) async fn read_loop<R: AsyncRead + Unpin, S: Service, H: Intercept>(
 ) {
     // However this task ends (even aborted), the connection closes with it.
     let _close = CloseOnDrop(shared.clone());
-    let oneways = spawn_oneways(handlers.service.clone());
+    let oneways = spawn_oneways(handlers.service.clone(), shared.origin.clone());
     let mut reader = Reader {
         budget: Budget::new(settings.max_incoming_bytes),
         shared,
@@ -203,14 +203,11 @@ impl<S: Service, H: Intercept> Reader<S, H> {
             budget: self.budget.clone(),
         };
         let service = self.handlers.service.clone();
-        let headers = self
-            .shared
-            .codec
-            .transport
-            .is_header()
-            .then(|| message.headers.clone());
-        let mut call =
-            Guarded::new(async move { crate::call::answer(headers, service.call(message)).await });
+        let context = message.context(&self.shared.origin);
+        let timed_out = caller.timed_out();
+        let mut call = Guarded::new(async move {
+            crate::call::answer(context, service.call(message), timed_out).await
+        });
         let waker = std::task::Waker::noop();
         // A handler that answers at once is answered here: no task, no thread woken.
         match Pin::new(&mut call).poll(&mut Context::from_waker(waker)) {
@@ -280,13 +277,20 @@ impl Caller {
             method,
             "a handler panicked; its caller gets an internal error"
         );
-        let header = MessageHeader {
-            kind: MessageType::Exception,
-            ..self.header.clone()
-        };
         let exception =
             ApplicationException::new(ApplicationErrorKind::InternalError, "the handler panicked");
-        Some(Outgoing::encode(self.protocol, &header, &exception).framed(self.framing))
+        Some(Outgoing::exception_to(
+            &self.header,
+            self.protocol,
+            self.framing,
+            &exception,
+        ))
+    }
+
+    /// What answers the call when its deadline passes first.
+    fn timed_out(&self) -> impl FnOnce() -> Option<Outgoing> + Send + 'static {
+        let (header, protocol, framing) = (self.header.clone(), self.protocol, self.framing);
+        move || Some(timed_out(&header, protocol, framing))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Running handlers, for the reader and for transports that call the service themselves
-//! (HTTP): a future whose panics are caught ([`Guarded`]), and the task that runs a
-//! connection's oneways one at a time, in arrival order ([`spawn_oneways`]).
+//! (HTTP): a future whose panics are caught ([`Guarded`]), the task that runs a connection's
+//! oneways one at a time, in arrival order ([`spawn_oneways`]), and the answer to a call whose
+//! deadline passed ([`timed_out`]).
 //!
 //! Input: a service's futures. Output: their answers, or the panic caught.
 
@@ -12,8 +13,11 @@ use std::task::{Context, Poll};
 
 use tokio::sync::mpsc;
 
-use crate::message::Incoming;
+use crate::call::Origin;
+use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
+use crate::protocol::{MessageHeader, Protocol};
 use crate::service::Service;
+use crate::transport::Framing;
 
 /// A handler's panic, caught.
 pub(crate) struct Panicked;
@@ -42,15 +46,28 @@ impl<F: Future> Future for Guarded<F> {
 /// The task that runs oneway calls one at a time, in the order they arrived; each holds its
 /// share of the incoming budget until it has run. Every oneway received is run, even after
 /// the connection closes: the peer sent it to have it done, and nobody waits for an answer.
-pub(crate) fn spawn_oneways<S: Service>(service: Arc<S>) -> mpsc::UnboundedSender<Incoming> {
+pub(crate) fn spawn_oneways<S: Service>(
+    service: Arc<S>,
+    origin: Origin,
+) -> mpsc::UnboundedSender<Incoming> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Incoming>();
     tokio::spawn(async move {
         while let Some(message) = rx.recv().await {
-            // A oneway has no reply, even an error; a panic ends only its own call.
-            if Guarded::new(service.call(message)).await.is_err() {
+            let context = message.context(&origin);
+            // A oneway has no reply, even an error (or a timeout); a panic ends only its own
+            // call.
+            let run = crate::call::answer(context, service.call(message), || None);
+            if Guarded::new(run).await.is_err() {
                 tracing::error!("a oneway handler panicked");
             }
         }
     });
     tx
+}
+
+/// The answer to the call `header` (which came in `protocol` and `framing`) when its deadline
+/// passed before its handler answered: fbthrift's `TIMEOUT` application exception.
+pub(crate) fn timed_out(header: &MessageHeader, protocol: Protocol, framing: Framing) -> Outgoing {
+    let exception = ApplicationException::new(ApplicationErrorKind::Timeout, "the deadline passed");
+    Outgoing::exception_to(header, protocol, framing, &exception)
 }

@@ -235,11 +235,10 @@ impl Start<'_> {
         let peer = Arc::new(stream.peer());
         #[cfg(feature = "http")]
         if let Some(http) = &self.http {
-            let shared = Shared::detached(&self.settings);
+            let shared = Shared::detached(&self.settings, peer);
             let service = make(&Connection {
                 shared: shared.clone(),
                 bidi: Arc::default(),
-                peer,
             });
             let stop = self.stopped.clone();
             let serving = crate::transport::http::serve(
@@ -258,13 +257,12 @@ impl Start<'_> {
             let service = make(&Connection {
                 shared: Arc::clone(shared),
                 bidi: state.clone(),
-                peer,
             });
             let callback = service.callback();
             (service, Greeter { callback, state })
         };
-        let (_, task) =
-            connection::start(stream.split(), self.settings, make, self.stopped.clone());
+        let stop = self.stopped.clone();
+        let (_, task) = connection::start(stream.split(), self.settings, peer, make, stop);
         Self::track(task, admitted, connections);
     }
 
@@ -318,7 +316,6 @@ async fn accept<L: Listener>(
 pub struct Connection {
     shared: Arc<Shared>,
     bidi: Arc<bidi::State>,
-    peer: Arc<Peer>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -340,7 +337,13 @@ impl Connection {
 
     /// The client: its address and, over TLS, the certificates it presented.
     pub fn peer(&self) -> &Peer {
-        &self.peer
+        &self.shared.origin.peer
+    }
+
+    /// The connection's id, unique in this process (the one its calls'
+    /// [`Context::connection_id`](crate::call::Context::connection_id) gives).
+    pub fn id(&self) -> u64 {
+        self.shared.origin.connection
     }
 
     /// Whether the client said hello, so that it can be called back.

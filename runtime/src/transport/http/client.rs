@@ -21,6 +21,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, DuplexStream};
 use tokio::sync::Semaphore;
 
 use super::connector::Connector;
+use super::server::TIMEOUT_HEADER;
 use super::{body_codec, message, X_THRIFT};
 use crate::connection::Shared;
 use crate::message::FRAME_HEADER;
@@ -212,7 +213,13 @@ impl Exchange {
             .inspect_err(|e| tracing::error!(error = %e, "an unreadable message of our own"))
             .ok()?;
         let seqid = call.seqid();
-        let answered = tokio::time::timeout(self.request_timeout, self.post(body))
+        // The call's deadline bounds its request, and goes with it as the time left.
+        let mut limit = tokio::time::Instant::now() + self.request_timeout;
+        let left = self.shared.take_deadline(seqid).map(|deadline| {
+            limit = limit.min(deadline);
+            deadline.saturating_duration_since(tokio::time::Instant::now())
+        });
+        let answered = tokio::time::timeout_at(limit, self.post(body, left))
             .await
             .unwrap_or(Err(Error::Timeout));
         if call.kind() == MessageType::Oneway {
@@ -240,14 +247,21 @@ impl Exchange {
         }
     }
 
-    /// The body of a 200 response to a POST of `body`.
-    async fn post(&self, body: Bytes) -> Result<Bytes, Error> {
+    /// The body of a 200 response to a POST of `body`, whose caller waits `left` at most.
+    async fn post(&self, body: Bytes, left: Option<Duration>) -> Result<Bytes, Error> {
         let mut request = Request::new(Full::new(body));
         *request.method_mut() = Method::POST;
         *request.uri_mut() = self.target.uri.clone();
         let headers = request.headers_mut();
         headers.extend(self.headers.clone());
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(X_THRIFT));
+        if let Some(left) = left {
+            let ms = left.as_micros().div_ceil(1000).max(1);
+            headers.insert(
+                TIMEOUT_HEADER,
+                HeaderValue::from(u64::try_from(ms).unwrap_or(u64::MAX)),
+            );
+        }
         let response = self.client.request(request).await.map_err(|e| {
             let message = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
                 .map(ToString::to_string)

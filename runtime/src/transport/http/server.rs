@@ -25,12 +25,17 @@ use tokio::sync::{mpsc, watch};
 
 use super::{body_codec, message, protocol_of};
 use crate::budget::Budget;
-use crate::connection::{spawn_oneways, Guarded, Settings, Shared};
+use crate::call::{self, Origin};
+use crate::connection::{spawn_oneways, timed_out, Guarded, Settings, Shared};
 use crate::io::{Stream, WriteDeadline};
 use crate::message::Outgoing;
 use crate::protocol::MessageType;
 use crate::service::Service;
 use crate::transport::MessageWriter;
+
+/// The HTTP header that carries a call's deadline, as the milliseconds its caller will still
+/// wait (THeader's `client_timeout`, spelled as HTTP headers usually are).
+pub(crate) const TIMEOUT_HEADER: &str = "thrift-client-timeout";
 
 /// How a server speaks HTTP (feature `http`): give it to
 /// [`Server::http`](crate::Server::http). Requests may go to any path (as Apache's servers
@@ -62,6 +67,8 @@ struct Answering<S> {
     /// The connection's oneway task, and the budget of the oneways it holds.
     oneways: mpsc::UnboundedSender<crate::Incoming>,
     budget: Arc<Budget>,
+    /// The connection's id and peer, for its calls' contexts.
+    origin: Origin,
 }
 
 /// Serves the HTTP requests that come over `stream` until it closes, it idles for the frame
@@ -76,8 +83,9 @@ pub(crate) async fn serve<S: Service>(
 ) {
     let service = Arc::new(service);
     let answering = Arc::new(Answering {
-        oneways: spawn_oneways(service.clone()),
+        oneways: spawn_oneways(service.clone(), shared.origin.clone()),
         budget: Budget::new(settings.max_incoming_bytes),
+        origin: shared.origin.clone(),
         service,
         settings,
         path: http.path,
@@ -133,6 +141,7 @@ impl<S: Service> Answering<S> {
             return status(StatusCode::NOT_FOUND, "no Thrift service at this path");
         }
         let content_type = request.headers().get(CONTENT_TYPE).cloned();
+        let timeout = request.headers().get(TIMEOUT_HEADER).cloned();
         let codec = self.settings.codec;
         let protocol = content_type
             .as_ref()
@@ -146,14 +155,18 @@ impl<S: Service> Answering<S> {
             Ok(body) => body,
             Err(refused) => return refused,
         };
-        let call = match message(body, body_codec(codec, protocol)).await {
+        let mut call = match message(body, body_codec(codec, protocol)).await {
             Ok(call) => call,
             Err(e) => return status(StatusCode::BAD_REQUEST, &e.to_string()),
         };
+        // The deadline of a call over HTTP comes in an HTTP header (THeader's own first).
+        if let Some(ms) = timeout.filter(|_| call.headers.get(call::TIMEOUT_HEADER).is_none()) {
+            call.headers
+                .insert(call::TIMEOUT_HEADER, Bytes::copy_from_slice(ms.as_bytes()));
+        }
         match call.kind() {
             MessageType::Call => {}
             MessageType::Oneway => {
-                let mut call = call;
                 call.held = Some(self.budget.hold_when_room(call.frame.len()).await);
                 // The oneway task lives as long as this connection's requests.
                 let _ = self.oneways.send(call);
@@ -163,9 +176,12 @@ impl<S: Service> Answering<S> {
                 return status(StatusCode::BAD_REQUEST, "a request's message is a call");
             }
         }
-        let headers = codec.transport.is_header().then(|| call.headers.clone());
+        let context = call.context(&self.origin);
+        let (header, framing) = (call.header.clone(), call.framing);
         let method = call.method().to_owned();
-        let handled = Guarded::new(crate::call::answer(headers, self.service.call(call))).await;
+        let timed_out = || Some(timed_out(&header, protocol, framing));
+        let handled = Guarded::new(call::answer(context, self.service.call(call), timed_out));
+        let handled = handled.await;
         let answer = match handled {
             Ok(Some(answer)) => answer,
             Ok(None) => return reply(Bytes::new(), content_type),
