@@ -212,7 +212,7 @@ async fn calls_nest_three_deep_across_the_connection() {
     let refused = tokio::time::timeout(Duration::from_secs(5), relay(&channel, 10)).await;
     match refused.expect("refused promptly") {
         Err(Error::Application(e)) => {
-            assert_eq!(e.kind, ApplicationErrorKind::InternalError);
+            assert_eq!(e.kind, ApplicationErrorKind::Loadshedding);
             assert!(e.message.contains("overloaded"), "{}", e.message);
         }
         other => panic!("want the third level refused, got {other:?}"),

@@ -88,7 +88,7 @@ async fn flood(channel: Channel) -> usize {
                         assert!(echoed == blob, "the answer is the blob sent");
                         return refused;
                     }
-                    Err(Error::Application(e)) if e.kind == ApplicationErrorKind::InternalError => {
+                    Err(Error::Application(e)) if e.kind == ApplicationErrorKind::Loadshedding => {
                         assert_eq!(e.message, "overloaded");
                         refused += 1;
                         tokio::time::sleep(Duration::from_millis(5)).await;

@@ -157,7 +157,7 @@ impl<S: Service, H: Intercept> Reader<S, H> {
         let Some(held) = held else {
             let why = refusal.unwrap_or("overloaded");
             tracing::debug!(method = message.method(), why, "call refused");
-            let refused = ApplicationException::new(ApplicationErrorKind::InternalError, why);
+            let refused = ApplicationException::new(ApplicationErrorKind::Loadshedding, why);
             // Answered here: a task per refused call would let a flood of them pile up.
             return self.urgent(message.exception(&refused));
         };

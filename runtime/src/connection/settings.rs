@@ -128,7 +128,7 @@ macro_rules! connection_setters {
         }
 
         /// Incoming calls running at once on one connection (a server's calls, a client's
-        /// callbacks; 1,000 by default); more are answered with an `INTERNAL_ERROR`
+        /// callbacks; 1,000 by default); more are answered with a `LOADSHEDDING`
         /// "overloaded" application exception.
         #[must_use]
         pub fn max_in_flight(mut self, calls: usize) -> Self {
@@ -139,7 +139,7 @@ macro_rules! connection_setters {
         /// The bytes one connection may hold for incoming calls and oneways (16 MiB by
         /// default): their frames from arrival, what their arguments decode to, and their
         /// replies while they wait for room to be sent. A call that would go over is answered
-        /// with an `INTERNAL_ERROR` "overloaded" application exception; a oneway waits, and
+        /// with a `LOADSHEDDING` "overloaded" application exception; a oneway waits, and
         /// nothing more is read until it fits. (One message goes in whatever its size when
         /// nothing is held.)
         #[must_use]
