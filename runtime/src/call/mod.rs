@@ -15,12 +15,16 @@
 //! ```
 
 mod context;
+#[cfg(feature = "tower")]
+mod middleware;
 
 use std::cell::RefCell;
 use std::future::Future;
 
 pub(crate) use context::Origin;
 pub use context::{Context, TIMEOUT_HEADER};
+#[cfg(feature = "tower")]
+pub use middleware::{BoxError, IntoTower, Layered};
 
 use crate::headers::Headers;
 use crate::message::Outgoing;
