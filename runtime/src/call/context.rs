@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::trace::{Trace, TRACEPARENT_HEADER};
 use crate::headers::Headers;
 use crate::io::Peer;
 
@@ -39,10 +40,10 @@ struct Inner {
     method: String,
     seqid: i32,
     oneway: bool,
-    connection: u64,
-    peer: Arc<Peer>,
+    origin: Origin,
     headers: Headers,
     deadline: Option<Instant>,
+    trace: Trace,
     extensions: Mutex<http::Extensions>,
 }
 
@@ -51,18 +52,21 @@ impl std::fmt::Debug for Context {
         f.debug_struct("Context")
             .field("method", &self.inner.method)
             .field("seqid", &self.inner.seqid)
-            .field("connection", &self.inner.connection)
-            .field("peer", &self.inner.peer.addr())
+            .field("connection", &self.inner.origin.connection)
+            .field("peer", &self.inner.origin.peer.addr())
             .field("deadline", &self.inner.deadline)
+            .field("trace", &self.inner.trace)
             .finish_non_exhaustive()
     }
 }
 
-/// Where a call came from: its connection's id and peer.
+/// Where a call came from: its connection's id and peer, and whether this side accepted the
+/// connection (a server), so that calls coming the other way are callbacks.
 #[derive(Clone, Debug)]
 pub(crate) struct Origin {
     pub(crate) connection: u64,
     pub(crate) peer: Arc<Peer>,
+    pub(crate) accepted: bool,
 }
 
 impl Context {
@@ -79,13 +83,14 @@ impl Context {
             .get(TIMEOUT_HEADER)
             .and_then(|ms| std::str::from_utf8(ms).ok()?.trim().parse::<u64>().ok())
             .map(|ms| Instant::now() + Duration::from_millis(ms));
+        let trace = Trace::continuing(headers.get(TRACEPARENT_HEADER));
         Self {
             inner: Arc::new(Inner {
+                trace,
                 method: method.to_owned(),
                 seqid,
                 oneway,
-                connection: origin.connection,
-                peer: origin.peer.clone(),
+                origin: origin.clone(),
                 headers,
                 deadline,
                 extensions: Mutex::default(),
@@ -112,12 +117,17 @@ impl Context {
     /// The connection's id: unique among this process's connections, for logs and for
     /// keying per-connection state.
     pub fn connection_id(&self) -> u64 {
-        self.inner.connection
+        self.inner.origin.connection
     }
 
     /// The peer: its address and, over TLS, the certificates it presented.
     pub fn peer(&self) -> &Peer {
-        &self.inner.peer
+        &self.inner.origin.peer
+    }
+
+    /// Where the call came from.
+    pub(crate) fn inner_origin(&self) -> &Origin {
+        &self.inner.origin
     }
 
     /// The headers that came with the call (over THeader; empty otherwise).
@@ -129,6 +139,12 @@ impl Context {
     /// still running then is cancelled, and the caller answered with a timeout.
     pub fn deadline(&self) -> Option<Instant> {
         self.inner.deadline
+    }
+
+    /// Where the call stands in its trace (continuing the `traceparent` it came with, or
+    /// starting a trace); calls made while serving it continue the same trace.
+    pub fn trace(&self) -> Trace {
+        self.inner.trace
     }
 
     /// The time left before the deadline (zero once it has passed).

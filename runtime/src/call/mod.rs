@@ -17,14 +17,18 @@
 mod context;
 #[cfg(feature = "tower")]
 mod middleware;
+mod trace;
 
 use std::cell::RefCell;
 use std::future::Future;
+
+use tracing::Instrument;
 
 pub(crate) use context::Origin;
 pub use context::{Context, TIMEOUT_HEADER};
 #[cfg(feature = "tower")]
 pub use middleware::{BoxError, IntoTower, Layered};
+pub use trace::{Trace, TRACEPARENT_HEADER};
 
 use crate::headers::Headers;
 use crate::message::Outgoing;
@@ -67,6 +71,7 @@ pub(crate) async fn answer(
     timed_out: impl FnOnce() -> Option<Outgoing>,
 ) -> Option<Outgoing> {
     let deadline = context.deadline();
+    let span = inbound_span(&context);
     let handling = Handling {
         context,
         reply: RefCell::default(),
@@ -79,7 +84,7 @@ pub(crate) async fn answer(
         let reply = HANDLING.with(|handling| handling.reply.take());
         (answer, reply)
     });
-    match handled.await {
+    match handled.instrument(span).await {
         (Some(answer), reply_headers) => answer.map(|mut answer| {
             answer.headers = reply_headers;
             answer
@@ -88,6 +93,43 @@ pub(crate) async fn answer(
             tracing::debug!("the caller's deadline passed: the handler is cancelled");
             timed_out()
         }
+    }
+}
+
+/// The span of an incoming call (a callback, when this side made the connection).
+fn inbound_span(context: &Context) -> tracing::Span {
+    let origin = &context.inner_origin();
+    tracing::info_span!(
+        "thrift.call",
+        direction = "inbound",
+        callback = !origin.accepted,
+        method = context.method(),
+        seqid = context.seqid(),
+        connection = origin.connection,
+        peer = ?origin.peer.addr(),
+        trace_id = %TraceId(context.trace().trace_id()),
+    )
+}
+
+/// The span of a call this side makes (a callback, on a connection it accepted).
+pub(crate) fn outbound_span(method: &str, origin: &Origin, trace: Option<&Trace>) -> tracing::Span {
+    tracing::info_span!(
+        "thrift.call",
+        direction = "outbound",
+        callback = origin.accepted,
+        method,
+        connection = origin.connection,
+        peer = ?origin.peer.addr(),
+        trace_id = %TraceId(trace.map_or(0, Trace::trace_id)),
+    )
+}
+
+/// A trace id, written as W3C writes it (only when a span is recorded).
+struct TraceId(u128);
+
+impl std::fmt::Display for TraceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:032x}", self.0)
     }
 }
 

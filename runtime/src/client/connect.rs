@@ -132,7 +132,8 @@ impl<C: MakeCallbacks> ChannelBuilder<C> {
             (Serving(service), ())
         };
         let peer = Arc::new(stream.peer());
-        let (shared, _) = connection::start(stream.split(), self.settings, peer, make, never);
+        let (shared, _) =
+            connection::start(stream.split(), self.settings, (peer, false), make, never);
         if let Some(name) = hello {
             bidi::say_hello(&shared, &state, &name);
         }

@@ -13,7 +13,10 @@ use std::time::Duration;
 use tokio::net::ToSocketAddrs;
 use tokio::time::Instant;
 
+use tracing::Instrument;
+
 use crate::bidi::{self, Callbacks as CallbackState};
+use crate::call::Trace;
 use crate::connection::{Settings, Shared};
 use crate::headers::Headers;
 use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
@@ -143,29 +146,57 @@ impl Channel {
         }
     }
 
-    /// The headers a call with `deadline` sends: the channel's, and the time it leaves the
-    /// peer (whole milliseconds, rounded up); [`Error::Timeout`] if none is left.
-    fn headers(&self, deadline: Option<Instant>) -> Result<Option<Cow<'_, Headers>>, Error> {
+    /// The trace a call made now continues, over THeader (which can carry it): the call being
+    /// handled, which the peer's handler names as its parent; or a trace of its own.
+    fn trace(&self) -> Option<Trace> {
+        let header = self.shared.codec.transport.is_header();
+        header.then(|| crate::call::context().map_or_else(Trace::root, |cx| cx.trace()))
+    }
+
+    /// The headers a call with `deadline` and `trace` sends: the channel's, the time it
+    /// leaves the peer (whole milliseconds, rounded up), its `traceparent`;
+    /// [`Error::Timeout`] if no time is left.
+    fn headers(
+        &self,
+        deadline: Option<Instant>,
+        trace: Option<&Trace>,
+    ) -> Result<Option<Cow<'_, Headers>>, Error> {
         let channel = self.headers.as_deref().map(Cow::Borrowed);
-        let Some(deadline) = deadline else {
+        if deadline.is_none() && trace.is_none() {
             return Ok(channel);
-        };
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(Error::Timeout);
         }
         let mut headers = channel.map(Cow::into_owned).unwrap_or_default();
-        let ms = left.as_micros().div_ceil(1000).to_string();
-        headers.insert(crate::call::TIMEOUT_HEADER, ms);
+        if let Some(deadline) = deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Error::Timeout);
+            }
+            let ms = left.as_micros().div_ceil(1000).to_string();
+            headers.insert(crate::call::TIMEOUT_HEADER, ms);
+        }
+        if let Some(trace) = trace {
+            headers.insert(crate::call::TRACEPARENT_HEADER, trace.traceparent());
+        }
         Ok(Some(Cow::Owned(headers)))
     }
 
     /// Calls `method` with `args`, decoding the reply's result struct as `R`.
     pub async fn call<A: Value, R: Value>(&self, method: &str, args: &A) -> Result<R, Error> {
+        let trace = self.trace();
+        let span = crate::call::outbound_span(method, &self.shared.origin, trace.as_ref());
+        self.call_traced(method, args, trace).instrument(span).await
+    }
+
+    async fn call_traced<A: Value, R: Value>(
+        &self,
+        method: &str,
+        args: &A,
+        trace: Option<Trace>,
+    ) -> Result<R, Error> {
         self.check_peer()?;
         let name = self.name(method);
         let deadline = self.deadline();
-        let headers = self.headers(deadline)?;
+        let headers = self.headers(deadline, trace.as_ref())?;
         let reply = self
             .shared
             .call(name, MessageType::Call, args, headers.as_deref(), deadline)
@@ -193,7 +224,9 @@ impl Channel {
         self.check_peer()?;
         let name = self.name(method);
         let deadline = self.deadline();
-        let headers = self.headers(deadline)?;
+        let trace = self.trace();
+        let headers = self.headers(deadline, trace.as_ref())?;
+        let span = crate::call::outbound_span(method, &self.shared.origin, trace.as_ref());
         self.shared
             .call(
                 name,
@@ -202,6 +235,7 @@ impl Channel {
                 headers.as_deref(),
                 deadline,
             )
+            .instrument(span)
             .await
             .map(drop)
     }

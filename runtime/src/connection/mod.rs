@@ -81,13 +81,14 @@ enum State {
 /// Stops the reader: set to `true` to stop reading and let running calls finish.
 pub(crate) type Stop = watch::Receiver<bool>;
 
-/// Starts the reader and writer tasks of a connection over `read` and `write`, serving the
+/// Starts the reader and writer tasks of a connection over `read` and `write` with `peer`
+/// (which this side `accepted`, or connected to), serving the
 /// service `make` builds for it (given the connection, so it can keep a handle on it), with
 /// the hook `make` gives beside it.
 pub(crate) fn start<R, W, S, H>(
     (read, write): (R, W),
     settings: Settings,
-    peer: Arc<Peer>,
+    (peer, accepted): (Arc<Peer>, bool),
     make: impl FnOnce(&Arc<Shared>) -> (S, H),
     stop: Stop,
 ) -> (Arc<Shared>, tokio::task::JoinHandle<()>)
@@ -97,7 +98,7 @@ where
     S: Service,
     H: Intercept,
 {
-    let (shared, queue) = Shared::new(&settings, peer);
+    let (shared, queue) = Shared::new(&settings, peer, accepted);
     let writer = MessageWriter::new(write, settings.codec);
     tokio::spawn(writer::write_loop(
         shared.clone(),
@@ -122,12 +123,17 @@ where
 }
 
 impl Shared {
-    fn new(settings: &Settings, peer: Arc<Peer>) -> (Arc<Self>, mpsc::UnboundedReceiver<Parcel>) {
+    fn new(
+        settings: &Settings,
+        peer: Arc<Peer>,
+        accepted: bool,
+    ) -> (Arc<Self>, mpsc::UnboundedReceiver<Parcel>) {
         static CONNECTIONS: AtomicU64 = AtomicU64::new(1);
         let (outgoing, queue) = mpsc::unbounded_channel();
         let origin = Origin {
             connection: CONNECTIONS.fetch_add(1, Ordering::Relaxed),
             peer,
+            accepted,
         };
         let shared = Arc::new(Shared {
             codec: settings.codec,
@@ -146,7 +152,7 @@ impl Shared {
     /// [`Shared::close`] closes it.
     #[cfg(feature = "http")]
     pub(crate) fn detached(settings: &Settings, peer: Arc<Peer>) -> Arc<Self> {
-        Self::new(settings, peer).0
+        Self::new(settings, peer, true).0
     }
 
     /// Sends a call (with `headers`, over THeader) and waits for its reply (`None` for a

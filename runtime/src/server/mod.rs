@@ -262,7 +262,7 @@ impl Start<'_> {
             (service, Greeter { callback, state })
         };
         let stop = self.stopped.clone();
-        let (_, task) = connection::start(stream.split(), self.settings, peer, make, stop);
+        let (_, task) = connection::start(stream.split(), self.settings, (peer, true), make, stop);
         Self::track(task, admitted, connections);
     }
 
