@@ -64,10 +64,7 @@ impl Trace {
 
     /// The `traceparent` that names this call as the parent of the one it is sent with.
     pub(crate) fn traceparent(&self) -> String {
-        format!(
-            "00-{:032x}-{:016x}-{:02x}",
-            self.id, self.span, self.flags
-        )
+        format!("00-{:032x}-{:016x}-{:02x}", self.id, self.span, self.flags)
     }
 }
 

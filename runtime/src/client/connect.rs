@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use tokio::net::{TcpStream, ToSocketAddrs, UnixStream};
 
-use super::{CallbackState, Channel, ChannelBuilder, MakeCallbacks, NoCallbacks, Owner, Serving};
+use super::builder::Serving;
+use super::{CallbackState, Channel, ChannelBuilder, MakeCallbacks, NoCallbacks, Owner};
 use crate::bidi;
 use crate::connection::{self, Shared};
 use crate::io::Stream;
