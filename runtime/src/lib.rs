@@ -50,13 +50,14 @@ pub use client::{
     BlockingClient, BlockingRuntime, Channel, ChannelBuilder, MadeWith, MakeCallbacks, NoCallbacks,
     Ready,
 };
+pub use connection::CloseReason;
 pub use error::Error;
 pub use headers::Headers;
 #[cfg(feature = "tls")]
 pub use io::tls::{rustls, ClientTls, ServerTls, TlsError, TlsStream};
 pub use io::{Listener, Peer, Stream};
 pub use message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
-pub use server::{Connection, Server};
+pub use server::{Connection, ConnectionEvent, Server};
 pub use service::{Multiplexed, NoService, Service};
 #[cfg(feature = "http")]
 pub use transport::http::{ClientHttp, ServerHttp};

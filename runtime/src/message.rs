@@ -16,7 +16,7 @@ use crate::value::Value;
 /// Bytes kept free at the start of every outgoing message for the framed transport's length.
 pub(crate) const FRAME_HEADER: usize = 4;
 
-/// An encoded message, with [`FRAME_HEADER`] bytes reserved in front of it, and what its
+/// An encoded message, with room for a frame header reserved in front of it, and what its
 /// framing needs: its protocol and sequence id, how to frame it, its headers.
 #[derive(Debug)]
 pub struct Outgoing {

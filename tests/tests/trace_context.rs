@@ -1,8 +1,10 @@
 //! W3C trace context over THeader, on real loopback sockets: a client's call, the callback
 //! the server makes while serving it, and the call the client's callback handler makes back
 //! into the server all join one trace, each naming the one that made it as its parent (read
-//! from the `traceparent` each side received); and a client with no trace starts one per
-//! call. Over a framed transport, which carries no headers, each side starts its own.
+//! from the `traceparent` each side received). A client whose calls are traced (a subscriber
+//! records their spans) starts a trace with each call made outside any other; an untraced one
+//! sends none, and the server starts the trace. Over a framed transport, which carries no
+//! headers, each side starts its own.
 #![allow(clippy::unwrap_used)] // helpers of this test binary
 
 use std::sync::{Arc, Mutex};
@@ -104,8 +106,8 @@ async fn a_call_its_callback_and_the_callbacks_call_share_one_trace() {
         find(&seen, "approve outer"),
         find(&seen, "submit inner"),
     );
-    // The client had no trace: the server's handler continues the one its call started.
-    assert!(outer.parent_id().is_some(), "{outer:?}");
+    // The client's call was not traced: the server's handler starts the trace.
+    assert_eq!(outer.parent_id(), None, "{outer:?}");
     assert_eq!(approve.trace_id(), outer.trace_id());
     assert_eq!(inner.trace_id(), outer.trace_id());
     assert_eq!(
@@ -131,4 +133,18 @@ async fn without_headers_each_side_starts_its_own_trace() {
     assert_eq!(outer.parent_id(), None);
     assert_eq!(approve.parent_id(), None);
     assert_ne!(approve.trace_id(), outer.trace_id());
+}
+
+#[tokio::test]
+async fn a_traced_client_starts_the_trace_its_server_continues() {
+    // A subscriber that records every span, on this thread, which runs the whole test.
+    let _recording = tracing::subscriber::set_default(tracing_subscriber::registry());
+    let seen = run(Transport::Header).await;
+    let (outer, approve) = (find(&seen, "submit outer"), find(&seen, "approve outer"));
+    assert!(
+        outer.parent_id().is_some(),
+        "the client's traceparent: {outer:?}"
+    );
+    assert_eq!(approve.trace_id(), outer.trace_id());
+    assert_eq!(approve.parent_id(), Some(outer.span_id()));
 }

@@ -112,16 +112,46 @@ fn inbound_span(context: &Context) -> tracing::Span {
 }
 
 /// The span of a call this side makes (a callback, on a connection it accepted).
-pub(crate) fn outbound_span(method: &str, origin: &Origin, trace: Option<&Trace>) -> tracing::Span {
-    tracing::info_span!(
+/// The span of a call this side makes (a callback, on a connection it accepted), and the trace
+/// it carries to the peer when `carries` (a transport with headers): the trace of the call
+/// being handled, or, when the span is recorded, a trace of its own. (A call made outside any
+/// call and untraced carries none: nobody would look for it.)
+pub(crate) fn outbound(
+    method: &str,
+    origin: &Origin,
+    carries: bool,
+) -> (tracing::Span, Option<Trace>) {
+    let span = tracing::info_span!(
         "thrift.call",
         direction = "outbound",
         callback = origin.accepted,
         method,
         connection = origin.connection,
         peer = ?origin.peer.addr(),
-        trace_id = %TraceId(trace.map_or(0, Trace::trace_id)),
-    )
+        trace_id = tracing::field::Empty,
+    );
+    let trace = carries
+        .then(|| match context() {
+            Some(cx) => Some(cx.trace()),
+            None => recorded(&span).then(Trace::root),
+        })
+        .flatten();
+    if let Some(trace) = &trace {
+        span.record(
+            "trace_id",
+            tracing::field::display(TraceId(trace.trace_id())),
+        );
+    }
+    (span, trace)
+}
+
+/// Whether `span` is recorded by a subscriber. (A span that the callsite's cached interest
+/// made enabled may still have been created with no subscriber on this thread.)
+fn recorded(span: &tracing::Span) -> bool {
+    !span.is_disabled()
+        && !tracing::dispatcher::get_default(|current| {
+            current.is::<tracing::subscriber::NoSubscriber>()
+        })
 }
 
 /// A trace id, written as W3C writes it (only when a span is recorded).

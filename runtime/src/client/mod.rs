@@ -147,11 +147,11 @@ impl Channel {
         }
     }
 
-    /// The trace a call made now continues, over THeader (which can carry it): the call being
-    /// handled, which the peer's handler names as its parent; or a trace of its own.
-    fn trace(&self) -> Option<Trace> {
-        let header = self.shared.codec.transport.is_header();
-        header.then(|| crate::call::context().map_or_else(Trace::root, |cx| cx.trace()))
+    /// The span of a call of `method` made now, and the trace it carries: over THeader, the
+    /// trace of the call being handled (whose span the peer's handler names as its parent).
+    fn outbound(&self, method: &str) -> (tracing::Span, Option<Trace>) {
+        let carries = self.shared.codec.transport.is_header();
+        crate::call::outbound(method, &self.shared.origin, carries)
     }
 
     /// The headers a call with `deadline` and `trace` sends: the channel's, the time it
@@ -183,8 +183,7 @@ impl Channel {
 
     /// Calls `method` with `args`, decoding the reply's result struct as `R`.
     pub async fn call<A: Value, R: Value>(&self, method: &str, args: &A) -> Result<R, Error> {
-        let trace = self.trace();
-        let span = crate::call::outbound_span(method, &self.shared.origin, trace.as_ref());
+        let (span, trace) = self.outbound(method);
         self.call_traced(method, args, trace).instrument(span).await
     }
 
@@ -225,9 +224,8 @@ impl Channel {
         self.check_peer()?;
         let name = self.name(method);
         let deadline = self.deadline();
-        let trace = self.trace();
+        let (span, trace) = self.outbound(method);
         let headers = self.headers(deadline, trace.as_ref())?;
-        let span = crate::call::outbound_span(method, &self.shared.origin, trace.as_ref());
         self.shared
             .call(
                 name,

@@ -22,7 +22,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::running::{spawn_oneways, timed_out, Guarded, Panicked};
-use super::{Intercept, Settings, Shared, Stop};
+use super::{CloseReason, Intercept, Settings, Shared, Stop};
 use crate::budget::Budget;
 use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
 use crate::protocol::{MessageHeader, MessageType, Protocol};
@@ -56,7 +56,7 @@ pub(crate) async fn read_loop<R: AsyncRead + Unpin, S: Service, H: Intercept>(
     settings: Settings,
     handlers: Handlers<S, H>,
     mut stop: Stop,
-) {
+) -> CloseReason {
     // However this task ends (even aborted), the connection closes with it.
     let _close = CloseOnDrop(shared.clone());
     let oneways = spawn_oneways(handlers.service.clone(), shared.origin.clone());
@@ -72,9 +72,9 @@ pub(crate) async fn read_loop<R: AsyncRead + Unpin, S: Service, H: Intercept>(
     };
     let budget = reader.budget.clone();
     let mut idle = Idle::new(reader.settings.idle_timeout, &reader.shared);
-    loop {
+    let reason = loop {
         if !reader.accepting && reader.calls.is_empty() {
-            break;
+            break CloseReason::Shutdown;
         }
         let mut freed = pin!(budget.freed());
         // Waiting for room is set up only when needed: registered, asked for, then checked
@@ -91,13 +91,13 @@ pub(crate) async fn read_loop<R: AsyncRead + Unpin, S: Service, H: Intercept>(
                 idle.active();
                 let routed = match message {
                     Ok(Some(frame)) => reader.route(frame),
-                    Ok(None) => break,
+                    Ok(None) => break CloseReason::PeerClosed,
                     Err(e) => Err(e),
                 };
                 if let Err(e) = routed {
                     closing(&e);
                     reader.shared.abort();
-                    break;
+                    break CloseReason::Failed(e.to_string());
                 }
             },
             Some(_) = reader.calls.join_next(), if !reader.calls.is_empty() => idle.active(),
@@ -105,22 +105,23 @@ pub(crate) async fn read_loop<R: AsyncRead + Unpin, S: Service, H: Intercept>(
                 let busy = !reader.calls.is_empty() || !reader.shared.lock().is_empty();
                 if idle.expired(busy, &reader.shared) {
                     tracing::info!(timeout = ?reader.settings.idle_timeout, "idle timeout: closing the connection");
-                    break;
+                    break CloseReason::Idle;
                 }
             },
             // A graceful stop: no new calls, but replies are still read, since the calls
             // running may await callbacks. (A stop whose sender is gone never fires: the
             // pattern does not match.)
             true = stop_requested(&mut stop), if reader.accepting => reader.accepting = false,
-            () = reader.shared.closed() => break,
+            () = reader.shared.closed() => break CloseReason::Local,
         }
-    }
+    };
     drop(reader.oneways);
     if reader.settings.cancel_on_disconnect {
         reader.calls.abort_all();
     } else {
         reader.calls.detach_all();
     }
+    reason
 }
 
 impl<S: Service, H: Intercept> Reader<S, H> {

@@ -3,6 +3,7 @@
 //! finish within a bound), and the [`Connection`] handle each connection's service is made
 //! with, from which a bidirectional server calls its client back.
 
+mod events;
 mod handshakes;
 mod peers;
 
@@ -15,9 +16,11 @@ use tokio::task::JoinSet;
 
 use crate::bidi::{self, Greeter};
 use crate::client::Channel;
-use crate::connection::{self, Settings, Shared};
+use crate::connection::{self, CloseReason, Settings, Shared};
 use crate::io::{Listener, Peer, Stream};
 use crate::service::Service;
+pub use events::ConnectionEvent;
+use events::{Closing, Events};
 use handshakes::{Admitted, Handshakes, Next};
 use peers::Peers;
 
@@ -34,6 +37,7 @@ pub struct Server {
     tls_handshake_timeout: Duration,
     #[cfg(feature = "http")]
     http: Option<crate::ServerHttp>,
+    events: Events,
 }
 
 impl Default for Server {
@@ -52,6 +56,7 @@ impl Default for Server {
             tls_handshake_timeout: Duration::from_secs(10),
             #[cfg(feature = "http")]
             http: None,
+            events: Events::default(),
         }
     }
 }
@@ -120,6 +125,23 @@ impl Server {
         self
     }
 
+    /// Reports each connection's start and end (with why it ended) to `report`, which runs
+    /// on the connection's task and should return quickly.
+    ///
+    /// ```no_run
+    /// use thrift_bidi::{ConnectionEvent, Server};
+    /// let server = Server::builder().events(|event| match event {
+    ///     ConnectionEvent::Connected { id, peer } => println!("#{id} from {:?}", peer.addr()),
+    ///     ConnectionEvent::Closed { id, reason, .. } => println!("#{id} closed: {reason}"),
+    ///     _ => {}
+    /// });
+    /// ```
+    #[must_use]
+    pub fn events(mut self, report: impl Fn(&ConnectionEvent<'_>) + Send + Sync + 'static) -> Self {
+        self.events = Events::new(report);
+        self
+    }
+
     /// Serves `service` on every connection from `listener`, until `shutdown` resolves; then
     /// stops accepting and reading, and waits (up to the shutdown timeout) for the calls
     /// running to be answered.
@@ -161,6 +183,7 @@ impl Server {
             stopped: &stopped,
             #[cfg(feature = "http")]
             http: self.http.clone(),
+            events: &self.events,
         };
         tokio::pin!(shutdown);
         loop {
@@ -220,6 +243,7 @@ struct Start<'a> {
     stopped: &'a watch::Receiver<bool>,
     #[cfg(feature = "http")]
     http: Option<crate::ServerHttp>,
+    events: &'a Events,
 }
 
 impl Start<'_> {
@@ -236,6 +260,9 @@ impl Start<'_> {
         #[cfg(feature = "http")]
         if let Some(http) = &self.http {
             let shared = Shared::detached(&self.settings, peer);
+            let closing = self
+                .events
+                .connected(shared.origin.connection, shared.origin.peer.clone());
             let service = make(&Connection {
                 shared: shared.clone(),
                 bidi: Arc::default(),
@@ -249,10 +276,16 @@ impl Start<'_> {
                 stop,
                 shared,
             );
-            Self::track(tokio::spawn(serving), admitted, connections);
+            Self::track(tokio::spawn(serving), closing, admitted, connections);
             return;
         }
-        let make = |shared: &Arc<_>| {
+        let mut closing = None;
+        let make = |shared: &Arc<Shared>| {
+            let origin = &shared.origin;
+            closing = Some(
+                self.events
+                    .connected(origin.connection, origin.peer.clone()),
+            );
             let state = Arc::new(bidi::State::default());
             let service = make(&Connection {
                 shared: Arc::clone(shared),
@@ -263,20 +296,24 @@ impl Start<'_> {
         };
         let stop = self.stopped.clone();
         let (_, task) = connection::start(stream.split(), self.settings, (peer, true), make, stop);
-        Self::track(task, admitted, connections);
+        let closing = closing.expect("the service is made at the start");
+        Self::track(task, closing, admitted, connections);
     }
 
     /// Keeps a connection's `task` in `connections`, giving back its slot when it ends.
     fn track(
-        task: tokio::task::JoinHandle<()>,
+        task: tokio::task::JoinHandle<CloseReason>,
+        closing: Closing,
         admitted: Admitted,
         connections: &mut JoinSet<Option<std::net::IpAddr>>,
     ) {
         let Admitted { slot, peer } = admitted;
         connections.spawn(async move {
-            // Dropped (at the shutdown timeout), it stops the connection too.
+            // Dropped (at the shutdown timeout), it stops the connection too, and `closing`
+            // reports the shutdown.
             let mut task = AbortOnDrop(task);
-            let _ = (&mut task.0).await;
+            let reason = (&mut task.0).await;
+            closing.closed(reason.unwrap_or_else(|e| CloseReason::Failed(e.to_string())));
             drop(slot);
             peer
         });
@@ -284,7 +321,7 @@ impl Start<'_> {
 }
 
 /// Aborts a connection's task when dropped.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
+struct AbortOnDrop(tokio::task::JoinHandle<CloseReason>);
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {

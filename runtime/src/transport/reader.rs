@@ -173,11 +173,8 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
                 let Some(header) = self.buf.first_chunk::<FRAME_HEADER>() else {
                     return Ok(None);
                 };
-                let len = i32::from_be_bytes(*header);
-                let len = usize::try_from(len).map_err(|_| Error::FrameTooLarge {
-                    len: len.unsigned_abs() as usize,
-                    max,
-                })?;
+                // A length with its top bit set (negative, as Apache reads it) is over any limit.
+                let len = u32::from_be_bytes(*header) as usize;
                 if len > max {
                     return Err(Error::FrameTooLarge { len, max });
                 }

@@ -26,7 +26,7 @@ use tokio::sync::{mpsc, watch};
 use super::{body_codec, message, protocol_of};
 use crate::budget::Budget;
 use crate::call::{self, Origin};
-use crate::connection::{spawn_oneways, timed_out, Guarded, Settings, Shared};
+use crate::connection::{spawn_oneways, timed_out, CloseReason, Guarded, Settings, Shared};
 use crate::io::{Stream, WriteDeadline};
 use crate::message::Outgoing;
 use crate::protocol::MessageType;
@@ -80,7 +80,7 @@ pub(crate) async fn serve<S: Service>(
     http: ServerHttp,
     mut stop: watch::Receiver<bool>,
     shared: Arc<Shared>,
-) {
+) -> CloseReason {
     let service = Arc::new(service);
     let answering = Arc::new(Answering {
         oneways: spawn_oneways(service.clone(), shared.origin.clone()),
@@ -111,17 +111,21 @@ pub(crate) async fn serve<S: Service>(
             std::future::pending::<()>().await;
         }
     };
-    let served = tokio::select! {
-        served = connection.as_mut() => served,
+    let (served, reason) = tokio::select! {
+        served = connection.as_mut() => (served, CloseReason::PeerClosed),
         () = stopping => {
             connection.as_mut().graceful_shutdown();
-            connection.await
+            (connection.await, CloseReason::Shutdown)
         }
     };
-    if let Err(e) = served {
-        tracing::debug!(error = %e, "HTTP connection closed");
-    }
     shared.close();
+    match served {
+        Ok(()) => reason,
+        Err(e) => {
+            tracing::debug!(error = %e, "HTTP connection closed");
+            CloseReason::Failed(e.to_string())
+        }
+    }
 }
 
 impl<S: Service> Answering<S> {
