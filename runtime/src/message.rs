@@ -43,18 +43,18 @@ impl Outgoing {
         }
     }
 
-    /// An EXCEPTION answering the call `call` (its name and seqid), in the protocol and
-    /// framing it came in.
+    /// An EXCEPTION answering the call `(name, seqid)`, in the protocol and framing it came
+    /// in.
     pub(crate) fn exception_to(
-        call: &MessageHeader,
+        (name, seqid): (&str, i32),
         protocol: Protocol,
         framing: Framing,
         exception: &ApplicationException,
     ) -> Self {
         let header = MessageHeader {
-            name: call.name.clone(),
+            name: name.to_owned(),
             kind: crate::protocol::MessageType::Exception,
-            seqid: call.seqid,
+            seqid,
         };
         Self::encode(protocol, &header, exception).framed(framing)
     }

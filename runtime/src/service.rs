@@ -106,7 +106,8 @@ impl Incoming {
 
     /// An EXCEPTION answering this call.
     pub(crate) fn exception(&self, exception: &ApplicationException) -> Outgoing {
-        Outgoing::exception_to(&self.header, self.protocol, self.framing, exception)
+        let call = (self.header.name.as_str(), self.header.seqid);
+        Outgoing::exception_to(call, self.protocol, self.framing, exception)
     }
 }
 

@@ -5,7 +5,7 @@
 //! Input: an incoming call and its connection. Output: a [`Context`], cheap to clone, that
 //! the call's task sees through [`Context::current`](super::context).
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -43,7 +43,8 @@ struct Inner {
     origin: Origin,
     headers: Headers,
     deadline: Option<Instant>,
-    trace: Trace,
+    /// Made when first asked for (an untraced call never pays for its ids).
+    trace: OnceLock<Trace>,
     extensions: Mutex<http::Extensions>,
 }
 
@@ -83,10 +84,9 @@ impl Context {
             .get(TIMEOUT_HEADER)
             .and_then(|ms| std::str::from_utf8(ms).ok()?.trim().parse::<u64>().ok())
             .map(|ms| Instant::now() + Duration::from_millis(ms));
-        let trace = Trace::continuing(headers.get(TRACEPARENT_HEADER));
         Self {
             inner: Arc::new(Inner {
-                trace,
+                trace: OnceLock::new(),
                 method: method.to_owned(),
                 seqid,
                 oneway,
@@ -144,7 +144,10 @@ impl Context {
     /// Where the call stands in its trace (continuing the `traceparent` it came with, or
     /// starting a trace); calls made while serving it continue the same trace.
     pub fn trace(&self) -> Trace {
-        self.inner.trace
+        *self
+            .inner
+            .trace
+            .get_or_init(|| Trace::continuing(self.inner.headers.get(TRACEPARENT_HEADER)))
     }
 
     /// The time left before the deadline (zero once it has passed).

@@ -49,6 +49,14 @@ pub fn context() -> Option<Context> {
     HANDLING.try_with(|handling| handling.context.clone()).ok()
 }
 
+/// The deadline of the call being handled, if it has one (without a copy of its context).
+pub(crate) fn deadline() -> Option<tokio::time::Instant> {
+    HANDLING
+        .try_with(|handling| handling.context.deadline())
+        .ok()
+        .flatten()
+}
+
 /// The headers of the call being handled (none outside a handler, or without THeader).
 pub fn headers() -> Headers {
     HANDLING

@@ -140,7 +140,7 @@ impl Channel {
     /// it), whichever comes first.
     fn deadline(&self) -> Option<Instant> {
         let own = self.call_timeout.map(|timeout| Instant::now() + timeout);
-        let inherited = crate::call::context().and_then(|cx| cx.deadline());
+        let inherited = crate::call::deadline();
         match (own, inherited) {
             (Some(own), Some(inherited)) => Some(own.min(inherited)),
             (own, inherited) => own.or(inherited),

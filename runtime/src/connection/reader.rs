@@ -25,7 +25,7 @@ use super::running::{spawn_oneways, timed_out, Guarded, Panicked};
 use super::{CloseReason, Intercept, Settings, Shared, Stop};
 use crate::budget::Budget;
 use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
-use crate::protocol::{MessageHeader, MessageType, Protocol};
+use crate::protocol::{MessageType, Protocol};
 use crate::service::Service;
 use crate::transport::{Frame, Framing, MessageReader};
 use crate::Error;
@@ -195,8 +195,9 @@ impl<S: Service, H: Intercept> Reader<S, H> {
 
     /// Runs a call: polled here once, and in a task of its own if it is not answered at once.
     fn dispatch(&mut self, message: Incoming) {
+        let context = message.context(&self.shared.origin);
         let caller = Caller {
-            header: message.header.clone(),
+            context: context.clone(),
             protocol: message.protocol,
             framing: message.framing,
             close_on_panic: self.settings.close_on_panic,
@@ -204,7 +205,6 @@ impl<S: Service, H: Intercept> Reader<S, H> {
             budget: self.budget.clone(),
         };
         let service = self.handlers.service.clone();
-        let context = message.context(&self.shared.origin);
         let timed_out = caller.timed_out();
         let mut call = Guarded::new(async move {
             crate::call::answer(context, service.call(message), timed_out).await
@@ -227,7 +227,8 @@ impl<S: Service, H: Intercept> Reader<S, H> {
 
 /// Who made an incoming call, for answering it whatever its handler did.
 struct Caller {
-    header: MessageHeader,
+    /// The call's context: its method and seqid.
+    context: crate::call::Context,
     /// How the call came, and so how its answer goes.
     protocol: Protocol,
     framing: Framing,
@@ -268,7 +269,7 @@ impl Caller {
         let Err(Panicked) = answer else {
             return answer.ok().flatten();
         };
-        let method = &self.header.name;
+        let method = self.context.method();
         if self.close_on_panic {
             tracing::error!(method, "a handler panicked; closing the connection");
             self.shared.close();
@@ -280,8 +281,9 @@ impl Caller {
         );
         let exception =
             ApplicationException::new(ApplicationErrorKind::InternalError, "the handler panicked");
+        let call = (method, self.context.seqid());
         Some(Outgoing::exception_to(
-            &self.header,
+            call,
             self.protocol,
             self.framing,
             &exception,
@@ -290,8 +292,8 @@ impl Caller {
 
     /// What answers the call when its deadline passes first.
     fn timed_out(&self) -> impl FnOnce() -> Option<Outgoing> + Send + 'static {
-        let (header, protocol, framing) = (self.header.clone(), self.protocol, self.framing);
-        move || Some(timed_out(&header, protocol, framing))
+        let (context, protocol, framing) = (self.context.clone(), self.protocol, self.framing);
+        move || Some(timed_out(&context, protocol, framing))
     }
 }
 

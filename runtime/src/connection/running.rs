@@ -13,9 +13,9 @@ use std::task::{Context, Poll};
 
 use tokio::sync::mpsc;
 
-use crate::call::Origin;
+use crate::call::{self, Origin};
 use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
-use crate::protocol::{MessageHeader, Protocol};
+use crate::protocol::Protocol;
 use crate::service::Service;
 use crate::transport::Framing;
 
@@ -56,7 +56,7 @@ pub(crate) fn spawn_oneways<S: Service>(
             let context = message.context(&origin);
             // A oneway has no reply, even an error (or a timeout); a panic ends only its own
             // call.
-            let run = crate::call::answer(context, service.call(message), || None);
+            let run = call::answer(context, service.call(message), || None);
             if Guarded::new(run).await.is_err() {
                 tracing::error!("a oneway handler panicked");
             }
@@ -65,9 +65,11 @@ pub(crate) fn spawn_oneways<S: Service>(
     tx
 }
 
-/// The answer to the call `header` (which came in `protocol` and `framing`) when its deadline
-/// passed before its handler answered: fbthrift's `TIMEOUT` application exception.
-pub(crate) fn timed_out(header: &MessageHeader, protocol: Protocol, framing: Framing) -> Outgoing {
+/// The answer to the call `context` describes (which came in `protocol` and `framing`) when
+/// its deadline passed before its handler answered: fbthrift's `TIMEOUT` application
+/// exception.
+pub(crate) fn timed_out(context: &call::Context, protocol: Protocol, framing: Framing) -> Outgoing {
     let exception = ApplicationException::new(ApplicationErrorKind::Timeout, "the deadline passed");
-    Outgoing::exception_to(header, protocol, framing, &exception)
+    let call = (context.method(), context.seqid());
+    Outgoing::exception_to(call, protocol, framing, &exception)
 }

@@ -181,9 +181,9 @@ impl<S: Service> Answering<S> {
             }
         }
         let context = call.context(&self.origin);
-        let (header, framing) = (call.header.clone(), call.framing);
+        let (answering, framing) = (context.clone(), call.framing);
         let method = call.method().to_owned();
-        let timed_out = || Some(timed_out(&header, protocol, framing));
+        let timed_out = || Some(timed_out(&answering, protocol, framing));
         let handled = Guarded::new(call::answer(context, self.service.call(call), timed_out));
         let handled = handled.await;
         let answer = match handled {
