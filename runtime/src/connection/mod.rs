@@ -16,6 +16,7 @@
 //! answered "overloaded" at once, without a task.
 
 mod backlog;
+mod close;
 mod hook;
 mod pending;
 mod reader;
@@ -40,6 +41,7 @@ use crate::transport::{Codec, Framing, MessageReader, MessageWriter};
 use crate::value::Value;
 use crate::Error;
 use backlog::Backlog;
+pub use close::CloseReason;
 pub(crate) use hook::Intercept;
 use pending::Pending;
 use reader::Handlers;
@@ -76,36 +78,6 @@ enum State {
     /// Closed because the peer broke a limit or the protocol: nothing more is written at all,
     /// even a write under way is given up.
     Aborted,
-}
-
-/// Why a connection closed (see [`Server::events`](crate::Server::events)).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CloseReason {
-    /// The peer closed it, between messages.
-    PeerClosed,
-    /// Nothing came, went or ran on it for the idle timeout.
-    Idle,
-    /// The server shut down (its running calls were let finish).
-    Shutdown,
-    /// This side closed it (a client's last channel dropped, or a handler's panic with
-    /// `close_on_panic`).
-    Local,
-    /// It failed: the peer broke a limit or the protocol, or the stream broke; the text says
-    /// how.
-    Failed(String),
-}
-
-impl std::fmt::Display for CloseReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CloseReason::PeerClosed => f.write_str("the peer closed the connection"),
-            CloseReason::Idle => f.write_str("idle timeout"),
-            CloseReason::Shutdown => f.write_str("the server shut down"),
-            CloseReason::Local => f.write_str("closed by this side"),
-            CloseReason::Failed(why) => write!(f, "failed: {why}"),
-        }
-    }
 }
 
 /// Stops the reader: set to `true` to stop reading and let running calls finish.
