@@ -1,4 +1,4 @@
-"""Python peers of the cross test (tests/tests/cross_python.rs): a ThriftTest server and a
+"""Python peers of the cross test (tests/tests/cross.rs): a ThriftTest server and a
 checking client on Apache's `thrift` library or on `thriftpy2`, with the command line of
 Apache's cross-test binaries.
 
