@@ -10,6 +10,7 @@ pub mod peers;
 pub mod raw;
 pub mod reencode;
 pub mod scratch;
+pub mod traces;
 pub mod worker;
 
 /// One file of `../shared/idl-corpus`, as its `SOURCES.tsv` lists it.

@@ -110,7 +110,7 @@ impl<C: MakeCallbacks> ChannelBuilder<C> {
         // The pipe holds at most a few frames' worth: the core waits for room beyond.
         let (core, pump) = tokio::io::duplex(64 << 10);
         let channel = plain.clone().over(core);
-        channel.shared.keep_deadlines();
+        channel.shared.keep_sent();
         http::spawn(pump, channel.shared.clone(), plain.http, target)?;
         if serves {
             let callbacks = &channel.bidi.callbacks;

@@ -150,7 +150,7 @@ impl Channel {
     /// The span of a call of `method` made now, and the trace it carries: over THeader, the
     /// trace of the call being handled (whose span the peer's handler names as its parent).
     fn outbound(&self, method: &str) -> (tracing::Span, Option<Trace>) {
-        let carries = self.shared.codec.transport.is_header();
+        let carries = self.shared.carries_headers();
         crate::call::outbound(method, &self.shared.origin, carries)
     }
 

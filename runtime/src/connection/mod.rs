@@ -60,6 +60,8 @@ pub(crate) struct Shared {
     pub(crate) codec: Codec,
     /// This connection's id and peer, for the contexts of the calls it brings.
     pub(crate) origin: Origin,
+    /// The calls' deadlines and headers are kept for the transport to send (HTTP).
+    keeps_sent: std::sync::atomic::AtomicBool,
     /// How the peer of a THeader connection speaks (learned from its first message): this
     /// side's calls to it go the same way.
     dialect: OnceLock<(Protocol, Framing)>,
@@ -140,6 +142,7 @@ impl Shared {
         let shared = Arc::new(Shared {
             codec: settings.codec,
             origin,
+            keeps_sent: std::sync::atomic::AtomicBool::new(false),
             dialect: OnceLock::new(),
             outgoing,
             backlog: Backlog::new(settings.max_outgoing_bytes),
@@ -167,7 +170,9 @@ impl Shared {
         headers: Option<&Headers>,
         deadline: Option<Instant>,
     ) -> Result<Option<Incoming>, Error> {
-        let (seqid, reply) = self.lock().register(kind == MessageType::Call, deadline)?;
+        let (seqid, reply) = self
+            .lock()
+            .register(kind == MessageType::Call, deadline, headers)?;
         let forget = Forget {
             shared: self,
             seqid,
@@ -235,7 +240,7 @@ impl Shared {
     /// Queues a CALL at once, without waiting for room (the hello, the connection's first
     /// message); the receiver gets its reply.
     pub(crate) fn call_now<T: Value>(&self, name: &str, args: &T) -> Result<pending::Reply, Error> {
-        let (seqid, reply) = self.lock().register(true, None)?;
+        let (seqid, reply) = self.lock().register(true, None, None)?;
         self.send_urgent(self.encode(name, MessageType::Call, seqid, args))?;
         reply.ok_or(Error::Disconnected)
     }
@@ -250,7 +255,7 @@ impl Shared {
         if self.backlog.is_full() {
             return Err(Error::Busy);
         }
-        let (seqid, _) = self.lock().register(false, None)?;
+        let (seqid, _) = self.lock().register(false, None, headers)?;
         let message = self
             .encode(name, MessageType::Oneway, seqid, args)
             .carrying(headers);
@@ -309,17 +314,25 @@ impl Shared {
         }
     }
 
-    /// Keeps each call's deadline until [`Shared::take_deadline`] takes it (for a transport
-    /// that sends it beside the message: HTTP).
+    /// Keeps each call's deadline and headers until [`Shared::take_kept`] takes them (for a
+    /// transport that sends them beside the message: HTTP).
     #[cfg(feature = "http")]
-    pub(crate) fn keep_deadlines(&self) {
-        self.lock().keep_deadlines();
+    pub(crate) fn keep_sent(&self) {
+        self.lock().keep();
+        self.keeps_sent
+            .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// The deadline of the call `seqid`, taken (when deadlines are kept).
+    /// The deadline and headers of the call `seqid`, taken (when they are kept).
     #[cfg(feature = "http")]
-    pub(crate) fn take_deadline(&self, seqid: i32) -> Option<Instant> {
-        self.lock().take_deadline(seqid)
+    pub(crate) fn take_kept(&self, seqid: i32) -> Option<pending::Kept> {
+        self.lock().take_kept(seqid)
+    }
+
+    /// Whether a call's headers reach the peer: over THeader, or beside the message (HTTP).
+    pub(crate) fn carries_headers(&self) -> bool {
+        self.codec.transport.is_header()
+            || self.keeps_sent.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Fails the call `seqid` with `error`, the connection going on (a transport that lost

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
+use crate::headers::Headers;
 use crate::message::Incoming;
 use crate::Error;
 
@@ -15,8 +16,16 @@ pub(crate) struct Pending {
     open: bool,
     last_seqid: i32,
     calls: HashMap<i32, Waiting>,
-    /// The calls' deadlines, kept for a transport that sends them beside the message (HTTP).
-    deadlines: Option<HashMap<i32, Instant>>,
+    /// What the calls sent beside their messages, kept for a transport that sends it
+    /// separately (HTTP).
+    kept: Option<HashMap<i32, Kept>>,
+}
+
+/// A call's deadline and headers, which HTTP sends as request headers.
+#[derive(Debug, Default)]
+pub(crate) struct Kept {
+    pub(crate) deadline: Option<Instant>,
+    pub(crate) headers: Headers,
 }
 
 /// Where a call's reply (or why it will get none) goes.
@@ -31,18 +40,19 @@ impl Default for Pending {
             open: true,
             last_seqid: 0,
             calls: HashMap::new(),
-            deadlines: None,
+            kept: None,
         }
     }
 }
 
 impl Pending {
     /// Picks the next seqid not in use, and a slot for its reply when one is expected; keeps
-    /// the call's `deadline` when deadlines are kept.
+    /// the call's `deadline` and `headers` when they are kept.
     pub(crate) fn register(
         &mut self,
         expects_reply: bool,
         deadline: Option<Instant>,
+        headers: Option<&Headers>,
     ) -> Result<(i32, Option<Reply>), Error> {
         if !self.open {
             return Err(Error::Disconnected);
@@ -55,8 +65,11 @@ impl Pending {
             }
         }
         self.last_seqid = seqid;
-        if let (Some(deadlines), Some(deadline)) = (&mut self.deadlines, deadline) {
-            deadlines.insert(seqid, deadline);
+        if let Some(kept) = &mut self.kept {
+            if deadline.is_some() || headers.is_some() {
+                let headers = headers.cloned().unwrap_or_default();
+                kept.insert(seqid, Kept { deadline, headers });
+            }
         }
         if !expects_reply {
             return Ok((seqid, None));
@@ -71,16 +84,16 @@ impl Pending {
         self.calls.remove(&seqid)
     }
 
-    /// Keeps the deadlines of the calls registered from now on.
+    /// Keeps the deadlines and headers of the calls registered from now on.
     #[cfg(feature = "http")]
-    pub(crate) fn keep_deadlines(&mut self) {
-        self.deadlines.get_or_insert_with(HashMap::new);
+    pub(crate) fn keep(&mut self) {
+        self.kept.get_or_insert_with(HashMap::new);
     }
 
-    /// The deadline kept for `seqid`, taken.
+    /// What was kept for `seqid`, taken.
     #[cfg(feature = "http")]
-    pub(crate) fn take_deadline(&mut self, seqid: i32) -> Option<Instant> {
-        self.deadlines.as_mut()?.remove(&seqid)
+    pub(crate) fn take_kept(&mut self, seqid: i32) -> Option<Kept> {
+        self.kept.as_mut()?.remove(&seqid)
     }
 
     /// Whether no call awaits a reply.

@@ -213,13 +213,15 @@ impl Exchange {
             .inspect_err(|e| tracing::error!(error = %e, "an unreadable message of our own"))
             .ok()?;
         let seqid = call.seqid();
-        // The call's deadline bounds its request, and goes with it as the time left.
+        // The call's deadline bounds its request, and goes with it as the time left; its
+        // headers go as request headers.
         let mut limit = tokio::time::Instant::now() + self.request_timeout;
-        let left = self.shared.take_deadline(seqid).map(|deadline| {
+        let kept = self.shared.take_kept(seqid).unwrap_or_default();
+        let left = kept.deadline.map(|deadline| {
             limit = limit.min(deadline);
             deadline.saturating_duration_since(tokio::time::Instant::now())
         });
-        let answered = tokio::time::timeout_at(limit, self.post(body, left))
+        let answered = tokio::time::timeout_at(limit, self.post(body, left, &kept.headers))
             .await
             .unwrap_or(Err(Error::Timeout));
         if call.kind() == MessageType::Oneway {
@@ -247,13 +249,28 @@ impl Exchange {
         }
     }
 
-    /// The body of a 200 response to a POST of `body`, whose caller waits `left` at most.
-    async fn post(&self, body: Bytes, left: Option<Duration>) -> Result<Bytes, Error> {
+    /// The body of a 200 response to a POST of `body`, whose caller waits `left` at most and
+    /// sends `call_headers` (those that are valid HTTP headers; the deadline's own aside).
+    async fn post(
+        &self,
+        body: Bytes,
+        left: Option<Duration>,
+        call_headers: &crate::Headers,
+    ) -> Result<Bytes, Error> {
         let mut request = Request::new(Full::new(body));
         *request.method_mut() = Method::POST;
         *request.uri_mut() = self.target.uri.clone();
         let headers = request.headers_mut();
         headers.extend(self.headers.clone());
+        for (name, value) in call_headers.iter() {
+            let name = HeaderName::from_bytes(name).ok();
+            let value = HeaderValue::from_bytes(value).ok();
+            if let (Some(name), Some(value)) = (name, value) {
+                if name.as_str() != crate::call::TIMEOUT_HEADER {
+                    headers.append(name, value);
+                }
+            }
+        }
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(X_THRIFT));
         if let Some(left) = left {
             let ms = left.as_micros().div_ceil(1000).max(1);

@@ -145,7 +145,7 @@ impl<S: Service> Answering<S> {
             return status(StatusCode::NOT_FOUND, "no Thrift service at this path");
         }
         let content_type = request.headers().get(CONTENT_TYPE).cloned();
-        let timeout = request.headers().get(TIMEOUT_HEADER).cloned();
+        let request_headers = request.headers().clone();
         let codec = self.settings.codec;
         let protocol = content_type
             .as_ref()
@@ -163,11 +163,7 @@ impl<S: Service> Answering<S> {
             Ok(call) => call,
             Err(e) => return status(StatusCode::BAD_REQUEST, &e.to_string()),
         };
-        // The deadline of a call over HTTP comes in an HTTP header (THeader's own first).
-        if let Some(ms) = timeout.filter(|_| call.headers.get(call::TIMEOUT_HEADER).is_none()) {
-            call.headers
-                .insert(call::TIMEOUT_HEADER, Bytes::copy_from_slice(ms.as_bytes()));
-        }
+        with_request_headers(&mut call.headers, &request_headers);
         match call.kind() {
             MessageType::Call => {}
             MessageType::Oneway => {
@@ -226,6 +222,22 @@ impl<S: Service> Answering<S> {
             return Err(status(StatusCode::BAD_REQUEST, "no message in the body"));
         }
         Ok(body)
+    }
+}
+
+/// Adds the request's headers to a call's (THeader's own first), so that its context has them:
+/// its deadline (`thrift-client-timeout`, as THeader's `client_timeout`), its `traceparent`,
+/// and the client's own.
+fn with_request_headers(call: &mut crate::Headers, request: &hyper::HeaderMap) {
+    for (name, value) in request {
+        let key = match name.as_str() {
+            TIMEOUT_HEADER => call::TIMEOUT_HEADER,
+            other => other,
+        };
+        if call.get(key).is_none() {
+            let value = Bytes::copy_from_slice(value.as_bytes());
+            call.insert(Bytes::copy_from_slice(key.as_bytes()), value);
+        }
     }
 }
 
