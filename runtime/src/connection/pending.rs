@@ -18,10 +18,12 @@ pub(crate) struct Pending {
     calls: HashMap<i32, Waiting>,
     /// What the calls sent beside their messages, kept for a transport that sends it
     /// separately (HTTP).
+    #[cfg(feature = "http")]
     kept: Option<HashMap<i32, Kept>>,
 }
 
 /// A call's deadline and headers, which HTTP sends as request headers.
+#[cfg(feature = "http")]
 #[derive(Debug, Default)]
 pub(crate) struct Kept {
     pub(crate) deadline: Option<Instant>,
@@ -40,6 +42,7 @@ impl Default for Pending {
             open: true,
             last_seqid: 0,
             calls: HashMap::new(),
+            #[cfg(feature = "http")]
             kept: None,
         }
     }
@@ -48,6 +51,7 @@ impl Default for Pending {
 impl Pending {
     /// Picks the next seqid not in use, and a slot for its reply when one is expected; keeps
     /// the call's `deadline` and `headers` when they are kept.
+    #[cfg_attr(not(feature = "http"), allow(unused_variables))]
     pub(crate) fn register(
         &mut self,
         expects_reply: bool,
@@ -65,6 +69,7 @@ impl Pending {
             }
         }
         self.last_seqid = seqid;
+        #[cfg(feature = "http")]
         if let Some(kept) = &mut self.kept {
             if deadline.is_some() || headers.is_some() {
                 let headers = headers.cloned().unwrap_or_default();
