@@ -8,8 +8,16 @@ pub fn log_to_stderr() {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // Colours only on a terminal (logs piped to a file stay plain text).
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    // `SPANS=1`: a line as each call's span closes (`thrift.call`: direction, method, seqid,
+    // peer, trace id, and the time it took).
+    let spans = if std::env::var_os("SPANS").is_some_and(|v| v == "1") {
+        tracing_subscriber::fmt::format::FmtSpan::CLOSE
+    } else {
+        tracing_subscriber::fmt::format::FmtSpan::NONE
+    };
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_span_events(spans)
         .with_ansi(ansi)
         .with_writer(std::io::stderr)
         .init();
