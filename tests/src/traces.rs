@@ -82,19 +82,38 @@ pub async fn run(transport: Transport) -> Vec<(String, Trace)> {
     let traces = Traces::default();
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("can listen");
     let addr = listener.local_addr().expect("bound");
-    let server_traces = traces.clone();
+    tokio::spawn(serve(listener, transport, traces.clone()));
+    submit(addr, transport, traces.clone()).await;
+    let seen = traces
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    seen
+}
+
+/// Serves the desk on `listener` over `transport`, recording its handlers' traces in `traces`.
+pub async fn serve(listener: TcpListener, transport: Transport, traces: Traces) {
     let make = move |connection: &Connection| {
         RequestsServer::new(Desk {
             approver: ApproverClient::new(connection.callbacks()),
-            traces: server_traces.clone(),
+            traces: traces.clone(),
         })
     };
     let server = Server::builder().transport(transport);
-    tokio::spawn(server.serve_with(listener, make, std::future::pending()));
-    let client_traces = traces.clone();
+    server
+        .serve_with(listener, make, std::future::pending())
+        .await;
+}
+
+/// Connects to the desk at `addr` with the approving callback (recording its traces in
+/// `traces`), and submits "outer" and "again".
+///
+/// # Panics
+/// If a call fails.
+pub async fn submit(addr: std::net::SocketAddr, transport: Transport, traces: Traces) {
     let channel: Channel = RequestsClient::builder_with(move |server: &Channel| Approving {
         server: RequestsClient::new(server.clone()),
-        traces: client_traces,
+        traces,
     })
     .transport(transport)
     .connect(addr)
@@ -109,9 +128,19 @@ pub async fn run(transport: Transport) -> Vec<(String, Trace)> {
         client.submit("again".into()).await.expect("answered"),
         "true"
     );
-    let seen = traces
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone();
-    seen
+}
+
+/// The lines `trace-peer` writes for `seen`: `what trace-id span-id parent-id` (hex; `-` for
+/// no parent).
+pub fn lines(seen: &[(String, Trace)]) -> String {
+    use std::fmt::Write as _;
+    let mut text = String::new();
+    for (what, trace) in seen {
+        let parent = trace
+            .parent_id()
+            .map_or("-".to_owned(), |p| format!("{p:016x}"));
+        let (id, span) = (trace.trace_id(), trace.span_id());
+        let _ = writeln!(text, "{what}\t{id:032x}\t{span:016x}\t{parent}");
+    }
+    text
 }
