@@ -57,7 +57,13 @@ pub(crate) fn deadline() -> Option<tokio::time::Instant> {
         .flatten()
 }
 
-/// The headers of the call being handled (none outside a handler, or without THeader).
+/// The trace of the call being handled, if there is one (without a copy of its context).
+fn trace() -> Option<Trace> {
+    HANDLING.try_with(|handling| handling.context.trace()).ok()
+}
+
+/// The headers of the call being handled (none outside a handler, or on a transport without
+/// headers: framed or buffered).
 pub fn headers() -> Headers {
     HANDLING
         .try_with(|handling| handling.context.headers().clone())
@@ -119,7 +125,6 @@ fn inbound_span(context: &Context) -> tracing::Span {
     )
 }
 
-/// The span of a call this side makes (a callback, on a connection it accepted).
 /// The span of a call this side makes (a callback, on a connection it accepted), and the trace
 /// it carries to the peer when `carries` (a transport with headers): the trace of the call
 /// being handled, or, when the span is recorded, a trace of its own. (A call made outside any
@@ -139,10 +144,7 @@ pub(crate) fn outbound(
         trace_id = tracing::field::Empty,
     );
     let trace = carries
-        .then(|| match context() {
-            Some(cx) => Some(cx.trace()),
-            None => recorded(&span).then(Trace::root),
-        })
+        .then(|| trace().or_else(|| recorded(&span).then(Trace::root)))
         .flatten();
     if let Some(trace) = &trace {
         span.record(

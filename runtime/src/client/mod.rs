@@ -154,24 +154,26 @@ impl Channel {
         crate::call::outbound(method, &self.shared.origin, carries)
     }
 
-    /// The headers a call with `deadline` and `trace` sends: the channel's, the time it
-    /// leaves the peer (whole milliseconds, rounded up), its `traceparent`;
-    /// [`Error::Timeout`] if no time is left.
+    /// The headers a call with `deadline` and `trace` sends: the channel's, and, where the
+    /// transport carries headers, the time it leaves the peer (whole milliseconds, rounded up)
+    /// and its `traceparent`; [`Error::Timeout`] if no time is left.
     fn headers(
         &self,
         deadline: Option<Instant>,
         trace: Option<&Trace>,
     ) -> Result<Option<Cow<'_, Headers>>, Error> {
+        let left = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
+        if left.is_some_and(|left| left.is_zero()) {
+            return Err(Error::Timeout);
+        }
+        // Without headers on the wire (framed, buffered) there is nothing to add them to.
+        let left = left.filter(|_| self.shared.carries_headers());
         let channel = self.headers.as_deref().map(Cow::Borrowed);
-        if deadline.is_none() && trace.is_none() {
+        if left.is_none() && trace.is_none() {
             return Ok(channel);
         }
         let mut headers = channel.map(Cow::into_owned).unwrap_or_default();
-        if let Some(deadline) = deadline {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(Error::Timeout);
-            }
+        if let Some(left) = left {
             let ms = left.as_micros().div_ceil(1000).to_string();
             headers.insert(crate::call::TIMEOUT_HEADER, ms);
         }

@@ -24,7 +24,7 @@ mod running;
 mod settings;
 mod writer;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -61,7 +61,7 @@ pub(crate) struct Shared {
     /// This connection's id and peer, for the contexts of the calls it brings.
     pub(crate) origin: Origin,
     /// The calls' deadlines and headers are kept for the transport to send (HTTP).
-    keeps_sent: std::sync::atomic::AtomicBool,
+    keeps_sent: AtomicBool,
     /// How the peer of a THeader connection speaks (learned from its first message): this
     /// side's calls to it go the same way.
     dialect: OnceLock<(Protocol, Framing)>,
@@ -142,7 +142,7 @@ impl Shared {
         let shared = Arc::new(Shared {
             codec: settings.codec,
             origin,
-            keeps_sent: std::sync::atomic::AtomicBool::new(false),
+            keeps_sent: AtomicBool::new(false),
             dialect: OnceLock::new(),
             outgoing,
             backlog: Backlog::new(settings.max_outgoing_bytes),
@@ -319,8 +319,7 @@ impl Shared {
     #[cfg(feature = "http")]
     pub(crate) fn keep_sent(&self) {
         self.lock().keep();
-        self.keeps_sent
-            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.keeps_sent.store(true, Ordering::Relaxed);
     }
 
     /// The deadline and headers of the call `seqid`, taken (when they are kept).
@@ -331,8 +330,7 @@ impl Shared {
 
     /// Whether a call's headers reach the peer: over THeader, or beside the message (HTTP).
     pub(crate) fn carries_headers(&self) -> bool {
-        self.codec.transport.is_header()
-            || self.keeps_sent.load(std::sync::atomic::Ordering::Relaxed)
+        self.codec.transport.is_header() || self.keeps_sent.load(Ordering::Relaxed)
     }
 
     /// Fails the call `seqid` with `error`, the connection going on (a transport that lost

@@ -130,7 +130,8 @@ pub(crate) async fn serve<S: Service>(
 
 impl<S: Service> Answering<S> {
     async fn answer(&self, request: Request<Body>) -> Response<Full<Bytes>> {
-        if request.method() != Method::POST {
+        let (request, body) = request.into_parts();
+        if request.method != Method::POST {
             let mut refused = status(StatusCode::METHOD_NOT_ALLOWED, "Thrift calls are POSTs");
             refused
                 .headers_mut()
@@ -140,12 +141,11 @@ impl<S: Service> Answering<S> {
         if self
             .path
             .as_ref()
-            .is_some_and(|path| request.uri().path() != path)
+            .is_some_and(|path| request.uri.path() != path)
         {
             return status(StatusCode::NOT_FOUND, "no Thrift service at this path");
         }
-        let content_type = request.headers().get(CONTENT_TYPE).cloned();
-        let request_headers = request.headers().clone();
+        let content_type = request.headers.get(CONTENT_TYPE).cloned();
         let codec = self.settings.codec;
         let protocol = content_type
             .as_ref()
@@ -155,7 +155,7 @@ impl<S: Service> Answering<S> {
             let message = "a Thrift call is application/x-thrift or application/vnd.apache.thrift.{binary,compact,json}";
             return status(StatusCode::UNSUPPORTED_MEDIA_TYPE, message);
         };
-        let body = match self.body(request).await {
+        let body = match self.body(&request.headers, body).await {
             Ok(body) => body,
             Err(refused) => return refused,
         };
@@ -163,7 +163,7 @@ impl<S: Service> Answering<S> {
             Ok(call) => call,
             Err(e) => return status(StatusCode::BAD_REQUEST, &e.to_string()),
         };
-        with_request_headers(&mut call.headers, &request_headers);
+        with_request_headers(&mut call.headers, &request.headers);
         match call.kind() {
             MessageType::Call => {}
             MessageType::Oneway => {
@@ -178,7 +178,6 @@ impl<S: Service> Answering<S> {
         }
         let context = call.context(&self.origin);
         let (answering, framing) = (context.clone(), call.framing);
-        let method = call.method().to_owned();
         let timed_out = || Some(timed_out(&answering, protocol, framing));
         let handled = Guarded::new(call::answer(context, self.service.call(call), timed_out));
         let handled = handled.await;
@@ -186,29 +185,32 @@ impl<S: Service> Answering<S> {
             Ok(Some(answer)) => answer,
             Ok(None) => return reply(Bytes::new(), content_type),
             Err(_) => {
-                tracing::error!(method, "a handler panicked");
+                tracing::error!(method = answering.method(), "a handler panicked");
                 return status(StatusCode::INTERNAL_SERVER_ERROR, "the handler panicked");
             }
         };
         reply(encode(answer, codec), content_type)
     }
 
-    /// The request's body, if it is one the server takes.
-    async fn body(&self, request: Request<Body>) -> Result<Bytes, Response<Full<Bytes>>> {
+    /// The request's body (sent with `headers`), if it is one the server takes.
+    async fn body(
+        &self,
+        headers: &hyper::HeaderMap,
+        body: Body,
+    ) -> Result<Bytes, Response<Full<Bytes>>> {
         let max = self.settings.codec.max_frame;
         let too_large = || {
             let message = format!("a Thrift message is at most {max} bytes");
             status(StatusCode::PAYLOAD_TOO_LARGE, &message)
         };
-        let declared = request
-            .headers()
+        let declared = headers
             .get(CONTENT_LENGTH)
             .and_then(|len| len.to_str().ok()?.parse::<u64>().ok());
         if declared.is_some_and(|len| len > max as u64) {
             return Err(too_large());
         }
         let limit = self.settings.frame_timeout;
-        let read = Limited::new(request.into_body(), max).collect();
+        let read = Limited::new(body, max).collect();
         let body = match tokio::time::timeout(limit, read).await {
             Ok(Ok(body)) => body.to_bytes(),
             Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
