@@ -18,6 +18,14 @@ use crate::io::Peer;
 /// will still wait (fbthrift's key): a relative time, since the two clocks may differ.
 pub const TIMEOUT_HEADER: &str = "client_timeout";
 
+/// The time `left` before a deadline as the deadline headers carry it: whole milliseconds,
+/// rounded up, and at least one (zero would read as no time at all).
+pub(crate) fn timeout_millis(left: Duration) -> u64 {
+    u64::try_from(left.as_micros().div_ceil(1000))
+        .unwrap_or(u64::MAX)
+        .max(1)
+}
+
 /// What is known about the call being handled; see [`context`](super::context).
 ///
 /// ```no_run

@@ -24,7 +24,7 @@ use std::future::Future;
 
 use tracing::Instrument;
 
-pub(crate) use context::Origin;
+pub(crate) use context::{timeout_millis, Origin};
 pub use context::{Context, TIMEOUT_HEADER};
 #[cfg(feature = "tower")]
 pub use middleware::{BoxError, IntoTower, Layered};

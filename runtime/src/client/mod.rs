@@ -174,7 +174,7 @@ impl Channel {
         }
         let mut headers = channel.map(Cow::into_owned).unwrap_or_default();
         if let Some(left) = left {
-            let ms = left.as_micros().div_ceil(1000).to_string();
+            let ms = crate::call::timeout_millis(left).to_string();
             headers.insert(crate::call::TIMEOUT_HEADER, ms);
         }
         if let Some(trace) = trace {

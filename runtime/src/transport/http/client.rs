@@ -273,11 +273,8 @@ impl Exchange {
         }
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(X_THRIFT));
         if let Some(left) = left {
-            let ms = left.as_micros().div_ceil(1000).max(1);
-            headers.insert(
-                TIMEOUT_HEADER,
-                HeaderValue::from(u64::try_from(ms).unwrap_or(u64::MAX)),
-            );
+            let ms = crate::call::timeout_millis(left);
+            headers.insert(TIMEOUT_HEADER, HeaderValue::from(ms));
         }
         let response = self.client.request(request).await.map_err(|e| {
             let message = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
