@@ -5,8 +5,9 @@
 //!   this copy is also what the cross test serves, and Apache's Python for it is generated too),
 //! - `bench.thrift`, the benchmark schema,
 //! - `idl/everything.thrift` (every field type) and, ours only, `idl/recursive.thrift`,
-//!   `idl/uuids.thrift`, `idl/services.thrift`, `idl/mailbox.thrift`, `idl/approvals.thrift` and
-//!   `idl/bidi_bench.thrift`.
+//!   `idl/uuids.thrift`, `idl/services.thrift`, `idl/mailbox.thrift`, `idl/approvals.thrift`,
+//!   `idl/bidi_bench.thrift` and `idl/ledger.thrift` (with `Ledger.audit` marked idempotent by
+//!   config).
 //!
 //! Ours is generated with `BTreeMap`s, `proptest` derives and serde for the oracle tests (and
 //! the codegen fixtures with serde, for the serde tests), with the
@@ -61,7 +62,10 @@ fn main() {
     all.push(manifest.join("idl/mailbox.thrift"));
     all.push(manifest.join("idl/approvals.thrift"));
     all.push(manifest.join("idl/bidi_bench.thrift"));
-    generate(&Config::new(), &all, &out.join("default"));
+    all.push(manifest.join("idl/ledger.thrift"));
+    let mut default = Config::new();
+    default.idempotent("ledger.Ledger.audit");
+    generate(&default, &all, &out.join("default"));
     // The codegen fixtures with serde, for the serde tests.
     let fixtures = manifest.join("../compiler/tests/fixtures/codegen");
     println!("cargo:rerun-if-changed={}", fixtures.display());

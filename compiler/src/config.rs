@@ -47,6 +47,7 @@ pub struct Config {
     pub(crate) type_attributes: Vec<(String, String)>,
     pub(crate) field_attributes: Vec<(String, String)>,
     pub(crate) callbacks: Vec<(String, String)>,
+    pub(crate) idempotent: Vec<String>,
     pub(crate) serde: Vec<String>,
     pub(crate) keep_unknown: Vec<String>,
     out_dir: Option<PathBuf>,
@@ -69,6 +70,7 @@ impl Config {
             type_attributes: Vec::new(),
             field_attributes: Vec::new(),
             callbacks: Vec::new(),
+            idempotent: Vec::new(),
             serde: Vec::new(),
             keep_unknown: Vec::new(),
             out_dir: None,
@@ -225,6 +227,19 @@ impl Config {
         self
     }
 
+    /// Marks `function` idempotent (safe to send twice, so that a retry layer may), as the
+    /// `bidi.idempotent` annotation does, for IDL one cannot edit. The path is
+    /// `module.Service.function`, naming the service that declares it.
+    ///
+    /// ```
+    /// let mut config = thrift_bidi_build::Config::new();
+    /// config.idempotent("jobs.Jobs.status");
+    /// ```
+    pub fn idempotent(&mut self, function: impl Into<String>) -> &mut Self {
+        self.idempotent.push(function.into());
+        self
+    }
+
     /// Generates Rust for `files` and everything they include (searched next to the including
     /// file, then in `include_dirs`), without writing anything.
     pub fn generate(
@@ -325,6 +340,14 @@ pub enum Error {
     /// [`Config::callback`] names something that is not a service of the IDL.
     #[error("`{path}` given to Config::callback is not a service (write `module.Service`)")]
     UnknownService {
+        /// The path given.
+        path: String,
+    },
+    /// [`Config::idempotent`] names something that is not a function of a service of the IDL.
+    #[error(
+        "`{path}` given to Config::idempotent is not a function (write `module.Service.function`)"
+    )]
+    UnknownFunction {
         /// The path given.
         path: String,
     },

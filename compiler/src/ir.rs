@@ -275,6 +275,27 @@ pub struct Function {
     pub span: Span,
 }
 
+impl Function {
+    /// Whether it is marked idempotent (`bidi.idempotent`, or `Config::idempotent`): safe to
+    /// send twice, so that a retry layer may.
+    pub fn is_idempotent(&self) -> bool {
+        self.meta
+            .annotation(crate::resolve::IDEMPOTENT_ANNOTATION)
+            .and_then(flag)
+            == Some(true)
+    }
+}
+
+/// The truth of a flag annotation: true written bare, or as `"true"` or `"1"` (Apache writes
+/// a bare key as `"1"`); false as `"false"` or `"0"`; `None` for anything else.
+pub(crate) fn flag(annotation: &crate::syntax::ast::Annotation) -> Option<bool> {
+    match annotation.value.as_ref().map(|value| value.value.trim()) {
+        None | Some("true" | "1") => Some(true),
+        Some("false" | "0") => Some(false),
+        Some(_) => None,
+    }
+}
+
 /// An evaluated constant, shaped by its type.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConstValue {

@@ -12,8 +12,9 @@ use syn::parse::Parser;
 
 use crate::codegen::Context;
 use crate::config::{Config, Error};
-use crate::ir::{Program, ServiceId};
+use crate::ir::{Ident, Program, ServiceId};
 use crate::naming::Names;
+use crate::syntax::ast::Annotation;
 use crate::Checked;
 
 /// The module tree, behind both `#[path = "…/mod.rs"] mod idl;` and `include_idl!()`.
@@ -66,37 +67,58 @@ impl Generated {
     }
 }
 
-/// `program` with the pairings of [`Config::callback`] applied.
-fn pair_callbacks<'p>(
-    program: &'p Program,
-    pairs: &[(String, String)],
-) -> Result<Cow<'p, Program>, Error> {
-    if pairs.is_empty() {
+/// `program` with what `config` says of its services applied: the pairings of
+/// [`Config::callback`] and the functions of [`Config::idempotent`].
+fn configured<'p>(program: &'p Program, config: &Config) -> Result<Cow<'p, Program>, Error> {
+    if config.callbacks.is_empty() && config.idempotent.is_empty() {
         return Ok(Cow::Borrowed(program));
     }
     let mut out = program.clone();
-    let find = |path: &str| {
-        let found = program.services.iter().position(|s| {
-            let module = &program.files[s.file.index()].module;
-            path.strip_prefix(module.as_str())
-                .and_then(|rest| rest.strip_prefix('.'))
-                == Some(s.name.name.as_str())
-        });
-        let unknown = || Error::UnknownService {
+    for (service, callback) in &config.callbacks {
+        let unknown = |path: &str| Error::UnknownService {
             path: path.to_owned(),
         };
-        found.ok_or_else(unknown)
-    };
-    for (service, callback) in pairs {
-        let callback = find(callback)?;
-        out.services[find(service)?].callback = Some(ServiceId::from_index(callback));
+        let callback = find_service(program, callback).ok_or_else(|| unknown(callback))?;
+        let service = find_service(program, service).ok_or_else(|| unknown(service))?;
+        out.services[service].callback = Some(ServiceId::from_index(callback));
+    }
+    for path in &config.idempotent {
+        let function = path.rsplit_once('.').and_then(|(service, function)| {
+            let service = find_service(program, service)?;
+            let found = program.services[service]
+                .functions
+                .iter()
+                .position(|f| f.name.name == function)?;
+            Some((service, found))
+        });
+        let (service, function) =
+            function.ok_or_else(|| Error::UnknownFunction { path: path.clone() })?;
+        let function = &mut out.services[service].functions[function];
+        function.meta.annotations.push(Annotation {
+            key: Ident {
+                name: crate::resolve::IDEMPOTENT_ANNOTATION.to_owned(),
+                span: function.span,
+            },
+            value: None,
+            span: function.span,
+        });
     }
     Ok(Cow::Owned(out))
 }
 
+/// The index of the service `path` (`module.Service`) names.
+fn find_service(program: &Program, path: &str) -> Option<usize> {
+    program.services.iter().position(|s| {
+        let module = &program.files[s.file.index()].module;
+        path.strip_prefix(module.as_str())
+            .and_then(|rest| rest.strip_prefix('.'))
+            == Some(s.name.name.as_str())
+    })
+}
+
 /// Generates every module of a checked program (which must have no errors).
 pub(crate) fn generate(checked: &Checked, config: &Config) -> Result<Generated, Error> {
-    let paired = pair_callbacks(&checked.program, &config.callbacks)?;
+    let paired = configured(&checked.program, config)?;
     let (program, messages) = crate::codegen::messages::desugar(&paired);
     let names = Names::new(&paired).with_messages(&paired, &messages);
     let cx = Context::new(&program, names, messages, config)?;

@@ -73,6 +73,44 @@ fn config_pairs_a_service_with_its_callback_service() {
     );
 }
 
+/// `Config::idempotent` marks a function as the `bidi.idempotent` annotation does: its client
+/// method calls `call_idempotent`, which retry layers may retry; a path naming no function of
+/// the service that declares it is an error.
+#[test]
+fn config_marks_a_function_idempotent() {
+    let file = ["tests/fixtures/codegen/service.thrift"];
+    let client_of = |config: &Config| {
+        let generated = config.generate(&file, &[] as &[&str]).expect("generates");
+        let module = generated.files.iter().find(|f| f.name == "service.rs");
+        module.expect("the module").contents.clone()
+    };
+    // `get` is annotated in the fixture; `clear` is not.
+    let plain = client_of(&Config::new());
+    assert_eq!(
+        plain.matches(".call_idempotent(").count(),
+        2,
+        "Store's and Cache's get"
+    );
+    assert!(plain.contains(".call(\"clear\""), "{plain}");
+    let marked = client_of(Config::new().idempotent("service.Store.clear"));
+    assert!(marked.contains(".call_idempotent(\"clear\""), "{marked}");
+    for path in [
+        "service.Store.nope",
+        "service.Cache.clear",
+        "Store.clear",
+        "clear",
+    ] {
+        let unknown = Config::new()
+            .idempotent(path)
+            .generate(&file, &[] as &[&str])
+            .expect_err("no such function");
+        assert_eq!(
+            unknown.to_string(),
+            format!("`{path}` given to Config::idempotent is not a function (write `module.Service.function`)")
+        );
+    }
+}
+
 /// `Config::hasher` puts its `BuildHasher` on every hashed collection, and only there; a
 /// hasher that is not a Rust type is an error naming it.
 #[test]

@@ -63,6 +63,10 @@ pub enum Error {
     /// `INTERNAL_ERROR` application exception.
     #[error("handler failed: {0}")]
     Handler(Box<dyn std::error::Error + Send + Sync>),
+    /// A client's middleware refused the call (tower's load shedding, say; see
+    /// `call::Layers`). Tower's timeout gives [`Error::Timeout`] instead.
+    #[error("refused by a layer: {0}")]
+    Layer(Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl Error {

@@ -16,6 +16,20 @@ use crate::value::Value;
 /// Bytes kept free at the start of every outgoing message for the framed transport's length.
 pub(crate) const FRAME_HEADER: usize = 4;
 
+/// The body of a call this side makes (its args struct), which can encode itself into a message
+/// in whatever protocol the connection speaks: a call kept to be sent again (by a retry
+/// layer) holds it as `Arc<dyn Body>`.
+pub(crate) trait Body: Send + Sync {
+    /// The message with `header` and this body.
+    fn message(&self, protocol: Protocol, header: &MessageHeader) -> Outgoing;
+}
+
+impl<T: Value + Send + Sync> Body for T {
+    fn message(&self, protocol: Protocol, header: &MessageHeader) -> Outgoing {
+        Outgoing::encode(protocol, header, self)
+    }
+}
+
 /// An encoded message, with room for a frame header reserved in front of it, and what its
 /// framing needs: its protocol and sequence id, how to frame it, its headers.
 #[derive(Debug)]

@@ -40,7 +40,7 @@ impl Service for DoublerViaServer {
         match call.method() {
             "double" => {
                 call.run(|One::<1>(n)| async move {
-                    let One::<0>(m) = self.server.call("inc", &One::<1>(n)).await?;
+                    let One::<0>(m) = self.server.call("inc", One::<1>(n)).await?;
                     Ok(One::<0>(2 * m))
                 })
                 .await

@@ -61,7 +61,7 @@ async fn a_client_vanishing_mid_callback() {
         .expect("the server sees the client go");
     let late = server_side
         .callbacks()
-        .call::<_, One<0>>("double", &One::<1>(1))
+        .call::<_, One<0>>("double", One::<1>(1))
         .await;
     assert!(matches!(late, Err(Error::Disconnected)), "{late:?}");
 

@@ -81,7 +81,7 @@ async fn flood(channel: Channel) -> usize {
             let mut refused = 0;
             loop {
                 match channel
-                    .call::<_, Blob<0>>("echo", &Blob::<1>(blob.clone()))
+                    .call::<_, Blob<0>>("echo", Blob::<1>(blob.clone()))
                     .await
                 {
                     Ok(Blob(echoed)) => {

@@ -67,13 +67,13 @@ async fn a_panicking_callback_handler_fails_only_its_own_callback() {
         .unwrap()
         .with_call_timeout(Duration::from_secs(10));
 
-    let panicked = client.call::<_, One<0>>("double", &One::<1>(13)).await;
+    let panicked = client.call::<_, One<0>>("double", One::<1>(13)).await;
     match panicked {
         Err(Error::Application(e)) => assert_eq!(e.kind, ApplicationErrorKind::InternalError),
         other => panic!("the panicking callback got {other:?}"),
     }
     let doubled = client
-        .call::<_, One<0>>("double", &One::<1>(4))
+        .call::<_, One<0>>("double", One::<1>(4))
         .await
         .unwrap();
     assert_eq!(doubled, One(8));

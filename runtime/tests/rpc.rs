@@ -51,7 +51,7 @@ async fn serve(
 
 async fn sleep(channel: &Channel, ms: i64) -> Result<i64, Error> {
     channel
-        .call::<_, One<0>>("sleep", &One::<1>(ms))
+        .call::<_, One<0>>("sleep", One::<1>(ms))
         .await
         .map(|r| r.0)
 }
@@ -89,12 +89,12 @@ async fn futures_join<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T
 async fn failures_arrive_as_application_exceptions() {
     let (addr, _stop) = serve(Sleeper).await;
     let channel = Channel::connect(addr).await.unwrap();
-    let unknown = channel.call::<_, One<0>>("nope", &One::<1>(1)).await;
+    let unknown = channel.call::<_, One<0>>("nope", One::<1>(1)).await;
     let Err(Error::Application(e)) = unknown else {
         panic!("{unknown:?}")
     };
     assert_eq!(e.kind, ApplicationErrorKind::UnknownMethod);
-    let failed = channel.call::<_, One<0>>("fail", &One::<1>(1)).await;
+    let failed = channel.call::<_, One<0>>("fail", One::<1>(1)).await;
     let Err(Error::Application(e)) = failed else {
         panic!("{failed:?}")
     };
@@ -212,7 +212,7 @@ async fn calls_running_at_a_disconnect_are_cancelled_unless_told_otherwise() {
         let channel = Channel::connect(addr).await.unwrap();
         let call = tokio::spawn({
             let channel = channel.clone();
-            async move { channel.call::<_, One<0>>("mark", &One::<1>(300)).await }
+            async move { channel.call::<_, One<0>>("mark", One::<1>(300)).await }
         });
         tokio::time::sleep(Duration::from_millis(50)).await;
         call.abort();

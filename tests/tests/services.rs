@@ -48,7 +48,7 @@ async fn every_method(channel: Channel, notes: &mut mpsc::UnboundedReceiver<Stri
         "{broken}"
     );
     let unknown = channel
-        .call::<_, Blob>("noSuchMethod", &Blob::default())
+        .call::<_, Blob>("noSuchMethod", Blob::default())
         .await
         .unwrap_err();
     assert_eq!(

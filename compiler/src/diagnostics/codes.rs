@@ -112,6 +112,8 @@ codes! {
     UnknownCallback = "E0601",
     /// `bidi.callback` names something that is not a service.
     CallbackNotService = "E0602",
+    /// `bidi.idempotent` with a value other than true or false.
+    InvalidIdempotent = "E0603",
     /// Deprecated syntax (`async`, `slist`, `senum`, `xsd_*`).
     Deprecated = "W0001",
     /// A field without an explicit id.

@@ -18,6 +18,10 @@ enum ServiceRole {
 
 /// The service annotation naming a service's callback service (see docs/bidi.md).
 pub(super) const CALLBACK_ANNOTATION: &str = "bidi.callback";
+
+/// The function annotation marking a method safe to send twice, so retry layers may retry
+/// it (see docs/context.md).
+pub(crate) const IDEMPOTENT_ANNOTATION: &str = "bidi.idempotent";
 use super::Resolver;
 
 impl Resolver<'_> {
@@ -211,11 +215,31 @@ impl Resolver<'_> {
                 span: f.span,
             })
             .collect();
+        for function in &service.functions {
+            self.check_idempotent(&function.meta);
+        }
         let callback = self.resolve_callback(file, id);
         let lowered = &mut self.program.services[id.index()];
         lowered.extends = extends;
         lowered.functions = functions;
         lowered.callback = callback;
+    }
+
+    /// Reports a `bidi.idempotent` annotation whose value is neither true nor false.
+    fn check_idempotent(&mut self, meta: &ast::Meta) {
+        let Some(annotation) = meta.annotation(IDEMPOTENT_ANNOTATION) else {
+            return;
+        };
+        if ir::flag(annotation).is_none() {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::InvalidIdempotent,
+                    "`bidi.idempotent` must be true or false",
+                )
+                .primary(annotation.span, "neither true nor false")
+                .help("write `(bidi.idempotent)` on a function that may be sent twice"),
+            );
+        }
     }
 
     /// The service named by the `bidi.callback` annotation (see docs/bidi.md), if any.

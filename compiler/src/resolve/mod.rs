@@ -11,6 +11,7 @@ mod lower;
 mod scope;
 
 pub use loader::{load, Loaded, Root};
+pub(crate) use lower::IDEMPOTENT_ANNOTATION;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::{self, ConstValue, File, Item, Program, Type};

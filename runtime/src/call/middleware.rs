@@ -30,10 +30,12 @@
 //! a layer returns answers the call with an application exception: tower's timeout `TIMEOUT`
 //! (12), its load shedding `LOADSHEDDING` (11), any other `INTERNAL_ERROR` saying what it was.
 
-use std::future::{poll_fn, Future};
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+
+use tower::ServiceExt;
 
 use crate::message::{ApplicationErrorKind, ApplicationException, Incoming, Outgoing};
 use crate::service::Service;
@@ -112,13 +114,8 @@ where
 {
     async fn call(&self, call: Incoming) -> Option<Outgoing> {
         // A clone per call, as tower's services expect: readiness is the clone's own.
-        let mut stack = self.stack.clone();
         let failed = call.clone();
-        let answered = async {
-            poll_fn(|cx| stack.poll_ready(cx)).await?;
-            stack.call(call).await
-        };
-        match answered.await {
+        match self.stack.clone().oneshot(call).await {
             Ok(answer) => answer,
             Err(error) => failure(&failed, &error.into()),
         }

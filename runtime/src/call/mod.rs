@@ -17,6 +17,10 @@
 mod context;
 #[cfg(feature = "tower")]
 mod middleware;
+#[cfg(feature = "tower")]
+mod outbound;
+#[cfg(feature = "tower")]
+mod retry;
 mod trace;
 
 use std::cell::RefCell;
@@ -28,6 +32,12 @@ pub(crate) use context::{timeout_millis, Origin};
 pub use context::{Context, TIMEOUT_HEADER};
 #[cfg(feature = "tower")]
 pub use middleware::{BoxError, IntoTower, Layered};
+#[cfg(feature = "tower")]
+pub(crate) use outbound::Call;
+#[cfg(feature = "tower")]
+pub use outbound::{Layers, Outbound, Sender};
+#[cfg(feature = "tower")]
+pub use retry::Retry;
 pub use trace::{Trace, TRACEPARENT_HEADER};
 
 use crate::headers::Headers;

@@ -21,7 +21,7 @@ use crate::bidi::{self, Callbacks as CallbackState};
 use crate::call::Trace;
 use crate::connection::Shared;
 use crate::headers::Headers;
-use crate::message::{ApplicationErrorKind, ApplicationException};
+use crate::message::{ApplicationErrorKind, ApplicationException, Incoming};
 use crate::protocol::MessageType;
 use crate::value::Value;
 use crate::Error;
@@ -41,6 +41,9 @@ pub struct Channel {
     call_timeout: Option<Duration>,
     /// Sent with every call (over THeader).
     headers: Option<Arc<Headers>>,
+    /// The middleware its calls pass.
+    #[cfg(feature = "tower")]
+    layers: Option<crate::call::Layers>,
 }
 
 /// Closes the connection when the last channel goes.
@@ -94,6 +97,17 @@ impl Channel {
         }
     }
 
+    /// This connection, its calls passing `layers` (tower middleware, shared with every other
+    /// channel given them) before they are sent; see [`call::Layers`](crate::call::Layers).
+    #[cfg(feature = "tower")]
+    #[must_use]
+    pub fn with_layers(&self, layers: &crate::call::Layers) -> Self {
+        Self {
+            layers: Some(layers.clone()),
+            ..self.clone()
+        }
+    }
+
     /// This connection, naming `service` on every call (Apache's multiplexed protocol).
     #[must_use]
     pub fn multiplexed(&self, service: &str) -> Self {
@@ -124,6 +138,8 @@ impl Channel {
             service: None,
             call_timeout,
             headers: None,
+            #[cfg(feature = "tower")]
+            layers: None,
         }
     }
 
@@ -154,56 +170,44 @@ impl Channel {
         crate::call::outbound(method, &self.shared.origin, carries)
     }
 
-    /// The headers a call with `deadline` and `trace` sends: the channel's, and, where the
-    /// transport carries headers, the time it leaves the peer (whole milliseconds, rounded up)
-    /// and its `traceparent`; [`Error::Timeout`] if no time is left.
-    fn headers(
-        &self,
-        deadline: Option<Instant>,
-        trace: Option<&Trace>,
-    ) -> Result<Option<Cow<'_, Headers>>, Error> {
-        let left = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
-        if left.is_some_and(|left| left.is_zero()) {
-            return Err(Error::Timeout);
-        }
-        // Without headers on the wire (framed, buffered) there is nothing to add them to.
-        let left = left.filter(|_| self.shared.carries_headers());
-        let channel = self.headers.as_deref().map(Cow::Borrowed);
-        if left.is_none() && trace.is_none() {
-            return Ok(channel);
-        }
-        let mut headers = channel.map(Cow::into_owned).unwrap_or_default();
-        if let Some(left) = left {
-            let ms = crate::call::timeout_millis(left).to_string();
-            headers.insert(crate::call::TIMEOUT_HEADER, ms);
-        }
-        if let Some(trace) = trace {
-            headers.insert(crate::call::TRACEPARENT_HEADER, trace.traceparent());
-        }
-        Ok(Some(Cow::Owned(headers)))
-    }
-
     /// Calls `method` with `args`, decoding the reply's result struct as `R`.
-    pub async fn call<A: Value, R: Value>(&self, method: &str, args: &A) -> Result<R, Error> {
-        let (span, trace) = self.outbound(method);
-        self.call_traced(method, args, trace).instrument(span).await
+    pub async fn call<A, R>(&self, method: &str, args: A) -> Result<R, Error>
+    where
+        A: Value + Send + Sync + 'static,
+        R: Value,
+    {
+        self.call_marked(method, args, false).await
     }
 
-    async fn call_traced<A: Value, R: Value>(
-        &self,
-        method: &str,
-        args: &A,
-        trace: Option<Trace>,
-    ) -> Result<R, Error> {
-        self.check_peer()?;
-        let name = self.name(method);
-        let deadline = self.deadline();
-        let headers = self.headers(deadline, trace.as_ref())?;
-        let reply = self
-            .shared
-            .call(name, MessageType::Call, args, headers.as_deref(), deadline)
-            .await?
-            .ok_or(Error::Disconnected)?;
+    /// Calls `method`, marked idempotent (sending it twice does no harm), with `args`: as
+    /// [`Channel::call`], except that a retry layer ([`call::Retry`](crate::call::Retry)) may
+    /// send it again. Generated clients call this for methods annotated `bidi.idempotent`.
+    pub async fn call_idempotent<A, R>(&self, method: &str, args: A) -> Result<R, Error>
+    where
+        A: Value + Send + Sync + 'static,
+        R: Value,
+    {
+        self.call_marked(method, args, true).await
+    }
+
+    async fn call_marked<A, R>(&self, method: &str, args: A, idempotent: bool) -> Result<R, Error>
+    where
+        A: Value + Send + Sync + 'static,
+        R: Value,
+    {
+        let (span, trace) = self.outbound(method);
+        let call = async {
+            let reply = self
+                .send(method, MessageType::Call, args, trace, idempotent)
+                .await?
+                .ok_or(Error::Disconnected)?;
+            self.read_reply(&reply, method)
+        };
+        call.instrument(span).await
+    }
+
+    /// The result struct a reply to a call of `method` carries, or the error it says.
+    fn read_reply<R: Value>(&self, reply: &Incoming, method: &str) -> Result<R, Error> {
         crate::call::received_reply(reply.headers());
         if reply.kind() == MessageType::Exception {
             let exception: ApplicationException = reply.body()?;
@@ -222,30 +226,62 @@ impl Channel {
     }
 
     /// Calls oneway `method` with `args`: returns once the call is queued for sending.
-    pub async fn oneway<A: Value>(&self, method: &str, args: &A) -> Result<(), Error> {
-        self.check_peer()?;
-        let name = self.name(method);
-        let deadline = self.deadline();
+    pub async fn oneway<A>(&self, method: &str, args: A) -> Result<(), Error>
+    where
+        A: Value + Send + Sync + 'static,
+    {
         let (span, trace) = self.outbound(method);
-        let headers = self.headers(deadline, trace.as_ref())?;
-        self.shared
-            .call(
-                name,
-                MessageType::Oneway,
-                args,
-                headers.as_deref(),
-                deadline,
-            )
+        self.send(method, MessageType::Oneway, args, trace, false)
             .instrument(span)
             .await
             .map(drop)
+    }
+
+    /// Sends a call of `method` (through the channel's layers, if it has any): its reply,
+    /// `None` for a oneway.
+    async fn send<A>(
+        &self,
+        method: &str,
+        kind: MessageType,
+        args: A,
+        trace: Option<Trace>,
+        idempotent: bool,
+    ) -> Result<Option<Incoming>, Error>
+    where
+        A: Value + Send + Sync + 'static,
+    {
+        self.check_peer()?;
+        let deadline = self.deadline();
+        #[cfg(feature = "tower")]
+        if let Some(layers) = &self.layers {
+            let call = crate::call::Call {
+                name: self.name(method),
+                method_len: method.len(),
+                kind,
+                headers: self.headers.as_deref().cloned().unwrap_or_default(),
+                deadline,
+                trace,
+                idempotent,
+            };
+            let call = crate::call::Outbound::new(self.shared.clone(), call, Arc::new(args));
+            return layers.call(call).await;
+        }
+        #[cfg(not(feature = "tower"))]
+        let _ = idempotent;
+        let carries = self.shared.carries_headers();
+        let headers = wire_headers(self.headers.as_deref(), deadline, trace.as_ref(), carries)?;
+        let name = self.name(method);
+        let headers = headers.as_deref();
+        self.shared.call(name, kind, &args, headers, deadline).await
     }
 
     /// Sends oneway `method` with `args` if that can be done without waiting: fails with
     /// [`Error::Busy`] while the peer is behind (the bytes queued for it over the outgoing
     /// budget, `max_outgoing_bytes`), so that a broadcaster can skip a slow peer instead of
     /// waiting for it.
-    pub fn try_oneway<A: Value>(&self, method: &str, args: &A) -> Result<(), Error> {
+    ///
+    /// It does not wait, so it passes no layers ([`Channel::with_layers`]).
+    pub fn try_oneway<A: Value + Send + Sync>(&self, method: &str, args: &A) -> Result<(), Error> {
         self.check_peer()?;
         let headers = self.headers.as_deref();
         self.shared.try_oneway(&self.name(method), args, headers)
@@ -302,4 +338,34 @@ impl Channel {
             None => method.to_owned(),
         }
     }
+}
+
+/// The headers a call with `deadline` and `trace` sends: `channel`'s, and, where the transport
+/// carries headers (`carries`), the time it leaves the peer (whole milliseconds, rounded up)
+/// and its `traceparent`; [`Error::Timeout`] if no time is left.
+pub(crate) fn wire_headers<'h>(
+    channel: Option<&'h Headers>,
+    deadline: Option<Instant>,
+    trace: Option<&Trace>,
+    carries: bool,
+) -> Result<Option<Cow<'h, Headers>>, Error> {
+    let left = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
+    if left.is_some_and(|left| left.is_zero()) {
+        return Err(Error::Timeout);
+    }
+    // Without headers on the wire (framed, buffered) there is nothing to add them to.
+    let left = left.filter(|_| carries);
+    let channel = channel.map(Cow::Borrowed);
+    if left.is_none() && trace.is_none() {
+        return Ok(channel);
+    }
+    let mut headers = channel.map(Cow::into_owned).unwrap_or_default();
+    if let Some(left) = left {
+        let ms = crate::call::timeout_millis(left).to_string();
+        headers.insert(crate::call::TIMEOUT_HEADER, ms);
+    }
+    if let Some(trace) = trace {
+        headers.insert(crate::call::TRACEPARENT_HEADER, trace.traceparent());
+    }
+    Ok(Some(Cow::Owned(headers)))
 }

@@ -34,7 +34,7 @@ use tokio::time::Instant;
 use crate::call::Origin;
 use crate::headers::Headers;
 use crate::io::Peer;
-use crate::message::{Incoming, Outgoing};
+use crate::message::{Body, Incoming, Outgoing};
 use crate::protocol::{MessageHeader, MessageType, Protocol};
 use crate::service::Service;
 use crate::transport::{Codec, Framing, MessageReader, MessageWriter};
@@ -162,11 +162,11 @@ impl Shared {
 
     /// Sends a call (with `headers`, over THeader) and waits for its reply (`None` for a
     /// oneway, which gets none).
-    pub(crate) async fn call<T: Value>(
+    pub(crate) async fn call<B: Body + ?Sized>(
         self: &Arc<Self>,
         name: String,
         kind: MessageType,
-        args: &T,
+        args: &B,
         headers: Option<&Headers>,
         deadline: Option<Instant>,
     ) -> Result<Option<Incoming>, Error> {
@@ -239,14 +239,18 @@ impl Shared {
 
     /// Queues a CALL at once, without waiting for room (the hello, the connection's first
     /// message); the receiver gets its reply.
-    pub(crate) fn call_now<T: Value>(&self, name: &str, args: &T) -> Result<pending::Reply, Error> {
+    pub(crate) fn call_now<T: Value + Send + Sync>(
+        &self,
+        name: &str,
+        args: &T,
+    ) -> Result<pending::Reply, Error> {
         let (seqid, reply) = self.lock().register(true, None, None)?;
         self.send_urgent(self.encode(name, MessageType::Call, seqid, args))?;
         reply.ok_or(Error::Disconnected)
     }
 
     /// Queues a ONEWAY if that can be done at once: [`Error::Busy`] while the peer is behind.
-    pub(crate) fn try_oneway<T: Value>(
+    pub(crate) fn try_oneway<T: Value + Send + Sync>(
         &self,
         name: &str,
         args: &T,
@@ -270,7 +274,13 @@ impl Shared {
         self.backlog.bytes()
     }
 
-    fn encode<T: Value>(&self, name: &str, kind: MessageType, seqid: i32, args: &T) -> Outgoing {
+    fn encode<T: Value + Send + Sync>(
+        &self,
+        name: &str,
+        kind: MessageType,
+        seqid: i32,
+        args: &T,
+    ) -> Outgoing {
         let header = MessageHeader {
             name: name.to_owned(),
             kind,
@@ -280,10 +290,10 @@ impl Shared {
     }
 
     /// A message from this side, as its peer speaks.
-    fn message<T: Value>(&self, header: &MessageHeader, args: &T) -> Outgoing {
+    fn message<B: Body + ?Sized>(&self, header: &MessageHeader, args: &B) -> Outgoing {
         match self.dialect.get() {
-            Some(&(protocol, framing)) => Outgoing::encode(protocol, header, args).framed(framing),
-            None => Outgoing::encode(self.codec.protocol, header, args),
+            Some(&(protocol, framing)) => args.message(protocol, header).framed(framing),
+            None => args.message(self.codec.protocol, header),
         }
     }
 

@@ -18,7 +18,7 @@ impl Service for Relay {
         match call.method() {
             "relay" => {
                 call.run(|One::<1>(n)| async move {
-                    let One::<0>(doubled) = self.client.call("double", &One::<1>(n)).await?;
+                    let One::<0>(doubled) = self.client.call("double", One::<1>(n)).await?;
                     Ok(One::<0>(doubled + 1))
                 })
                 .await
@@ -80,7 +80,7 @@ pub(crate) async fn connect_serving(
 
 pub(crate) async fn relay(channel: &Channel, n: i64) -> Result<i64, Error> {
     channel
-        .call::<_, One<0>>("relay", &One::<1>(n))
+        .call::<_, One<0>>("relay", One::<1>(n))
         .await
         .map(|One(n)| n)
 }

@@ -88,7 +88,7 @@ fn generate_client_method(m: &Method<'_>) -> TokenStream {
         return quote! {
             #docs
             pub async fn #method(&self, #(#params),*) -> ::core::result::Result<(), #error> {
-                self.channel.oneway(#wire, &#build).await
+                self.channel.oneway(#wire, #build).await
             }
             #[doc = #try_doc]
             pub fn #try_method(&self, #(#params),*) -> ::core::result::Result<(), #error> {
@@ -120,10 +120,15 @@ fn generate_client_method(m: &Method<'_>) -> TokenStream {
     } else {
         quote!(_)
     };
+    let call = if m.idempotent {
+        quote!(call_idempotent)
+    } else {
+        quote!(call)
+    };
     quote! {
         #docs
         pub async fn #method(&self, #(#params),*) -> ::core::result::Result<#returns, #error> {
-            let #binding: #result = self.channel.call(#wire, &#build).await?;
+            let #binding: #result = self.channel.#call(#wire, #build).await?;
             #(#thrown)*
             #success
         }

@@ -41,6 +41,8 @@ pub(super) struct Method<'a> {
     /// Result field names of the exceptions, with their variant names.
     exceptions: Vec<(proc_macro2::Ident, proc_macro2::Ident)>,
     has_success: bool,
+    /// Whether it may be sent twice (`bidi.idempotent`), so retry layers may retry it.
+    idempotent: bool,
 }
 
 impl Method<'_> {
@@ -114,6 +116,7 @@ impl Context<'_> {
             no_wait: derived.try_method.as_deref().map(to_ident),
             exceptions,
             has_success,
+            idempotent: function.is_idempotent(),
         }
     }
 
