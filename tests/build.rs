@@ -105,6 +105,12 @@ fn main() {
     let chat = manifest.join("../idl-examples/idl/chat.thrift");
     println!("cargo:rerun-if-changed={}", chat.display());
     thrift("py", &chat, &out.join("gen-py"));
+    // And for the ledger, for the Python peers of the per-call context test.
+    thrift(
+        "py",
+        &manifest.join("idl/ledger.thrift"),
+        &out.join("gen-py"),
+    );
 }
 
 /// Fields holding `binary`, for which proptest needs a strategy (`Bytes` has none).
