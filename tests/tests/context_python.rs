@@ -36,7 +36,10 @@ struct Recording(Arc<Mutex<Vec<Context>>>);
 impl Recording {
     fn answer(&self) -> i64 {
         let context = call::context().expect("inside a handler");
-        let user = context.headers().get("user").map_or(0, thrift_bidi::Bytes::len);
+        let user = context
+            .headers()
+            .get("user")
+            .map_or(0, thrift_bidi::Bytes::len);
         self.0.lock().unwrap().push(context);
         call::set_reply_header("served-by", "rust");
         i64::try_from(user).unwrap()

@@ -38,7 +38,7 @@ pub(crate) use outbound::Call;
 pub use outbound::{Layers, Outbound, Sender};
 #[cfg(feature = "tower")]
 pub use retry::Retry;
-pub use trace::{Trace, TRACEPARENT_HEADER};
+pub use trace::{set_tracer, Trace, Tracer, TRACEPARENT_HEADER};
 
 use crate::headers::Headers;
 use crate::message::Outgoing;
@@ -123,7 +123,7 @@ pub(crate) async fn answer(
 /// The span of an incoming call (a callback, when this side made the connection).
 fn inbound_span(context: &Context) -> tracing::Span {
     let origin = &context.inner_origin();
-    tracing::info_span!(
+    let span = tracing::info_span!(
         "thrift.call",
         direction = "inbound",
         callback = !origin.accepted,
@@ -132,12 +132,18 @@ fn inbound_span(context: &Context) -> tracing::Span {
         connection = origin.connection,
         peer = ?origin.peer.addr(),
         trace_id = %TraceId(context.trace().trace_id()),
-    )
+    );
+    let traced = !span.is_disabled() && context.trace().parent_id().is_some();
+    if let Some(tracer) = trace::tracer().filter(|_| traced) {
+        tracer.inbound(&span, &context.trace());
+    }
+    span
 }
 
 /// The span of a call this side makes (a callback, on a connection it accepted), and the trace
-/// it carries to the peer when `carries` (a transport with headers): the trace of the call
-/// being handled, or, when the span is recorded, a trace of its own. (A call made outside any
+/// it carries to the peer when `carries` (a transport with headers): the one the installed
+/// [`Tracer`] gave the span, or else the trace of the call being handled, or, when the span is
+/// recorded, a trace of its own. (A call made outside any
 /// call and untraced carries none: nobody would look for it.)
 pub(crate) fn outbound(
     method: &str,
@@ -154,7 +160,10 @@ pub(crate) fn outbound(
         trace_id = tracing::field::Empty,
     );
     let trace = carries
-        .then(|| trace().or_else(|| recorded(&span).then(Trace::root)))
+        .then(|| {
+            let kept = trace::tracer().and_then(|tracer| tracer.outbound(&span));
+            kept.or_else(|| trace().or_else(|| recorded(&span).then(Trace::root)))
+        })
         .flatten();
     if let Some(trace) = &trace {
         span.record(

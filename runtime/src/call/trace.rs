@@ -6,6 +6,11 @@
 //! Input: an incoming call's `traceparent`, if any. Output: the call's [`Trace`], whose
 //! `traceparent` each call made while serving it carries (so the peer's handler names this
 //! call's span as its parent).
+//!
+//! A subscriber that gives spans ids of its own (OpenTelemetry's) plugs them in with
+//! [`set_tracer`], so that what goes on the wire names its spans.
+
+use std::sync::OnceLock;
 
 use bytes::Bytes;
 
@@ -38,6 +43,17 @@ impl Trace {
         self.parent
     }
 
+    /// The trace a span has where a [`Tracer`] keeps its ids: `trace_id` and the span's own
+    /// `span_id`, sampled or not; `None` if either id is zero (which W3C reserves: no trace).
+    pub fn new(trace_id: u128, span_id: u64, sampled: bool) -> Option<Self> {
+        (trace_id != 0 && span_id != 0).then_some(Self {
+            id: trace_id,
+            span: span_id,
+            parent: None,
+            flags: u8::from(sampled),
+        })
+    }
+
     /// The trace of an incoming call that carried `traceparent` (if it is valid), or else of
     /// a call that starts a trace.
     pub(crate) fn continuing(traceparent: Option<&Bytes>) -> Self {
@@ -66,6 +82,37 @@ impl Trace {
     pub(crate) fn traceparent(&self) -> String {
         format!("00-{:032x}-{:016x}-{:02x}", self.id, self.span, self.flags)
     }
+}
+
+/// Trace ids kept by a tracing subscriber (OpenTelemetry's, through `tracing-opentelemetry`):
+/// with one installed ([`set_tracer`]), the `traceparent` a call sends names the span the
+/// subscriber gave it, and an incoming call's span becomes the child of its caller's, so the
+/// subscriber's spans join one trace across processes. Without one, the runtime makes the
+/// ids itself, and its spans carry the trace id in their `trace_id` field.
+///
+/// `idl-examples/src/bin/otel-demo.rs` implements it with OpenTelemetry.
+pub trait Tracer: Send + Sync + 'static {
+    /// The trace an outgoing call carries: the trace id and span id the subscriber gave its
+    /// `span` (the child of the span current where the call is made); `None` leaves the ids
+    /// to the runtime.
+    fn outbound(&self, span: &tracing::Span) -> Option<Trace>;
+
+    /// Tells the subscriber that an incoming call's `span`, not yet entered, continues `trace`:
+    /// [`Trace::trace_id`], with the caller's span as [`Trace::parent_id`]. (Only for calls
+    /// that came with a `traceparent`, and spans a subscriber records.)
+    fn inbound(&self, span: &tracing::Span, trace: &Trace);
+}
+
+static TRACER: OnceLock<Box<dyn Tracer>> = OnceLock::new();
+
+/// Installs `tracer` for every call of the process, once: a second tracer is handed back.
+pub fn set_tracer<T: Tracer>(tracer: T) -> Result<(), Box<dyn Tracer>> {
+    TRACER.set(Box::new(tracer))
+}
+
+/// The tracer installed, if any.
+pub(crate) fn tracer() -> Option<&'static dyn Tracer> {
+    TRACER.get().map(Box::as_ref)
 }
 
 /// A new span id (never zero, which W3C reserves).
