@@ -9,5 +9,7 @@ export INSTA_UPDATE=no
 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
+# The OpenTelemetry example, outside the default build, kept compiling.
+cargo clippy -p idl-examples --features otel --bins -- -D warnings
 # --show-output: the corpus test reports `corpus: N/M accepted`.
 cargo test --workspace -- --show-output

@@ -8,6 +8,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use idl_examples::chat::{ChatCallback, ChatCallbackClient, ChatCallbackServer, Message};
 use thrift_bidi::call::{self, Trace, Tracer};
 use thrift_bidi::{Channel, Error, Server, Transport};
 use thrift_bidi_tests::generated::default::ledger::{Ledger, LedgerClient, LedgerServer};
@@ -46,6 +47,18 @@ impl Seen {
         let trace = call::context().unwrap().trace();
         self.0.lock().unwrap().push(trace);
         0
+    }
+}
+
+impl ChatCallback for Seen {
+    async fn on_message(&self, _: Message) -> Result<(), Error> {
+        self.keep();
+        Ok(())
+    }
+
+    async fn ask_nickname(&self, _: String) -> Result<String, Error> {
+        self.keep();
+        Ok(String::new())
     }
 }
 
@@ -109,4 +122,32 @@ async fn the_installed_tracer_names_the_spans_on_both_sides() {
         [("thrift.call", *over_header)],
         "only the call that came traced"
     );
+    drop(seen);
+    // A oneway sent without waiting (`try_`) carries trace context too.
+    let seen = Seen::default();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = Server::builder().transport(Transport::Header);
+    let service = ChatCallbackServer::new(seen.clone());
+    tokio::spawn(server.serve(listener, service, std::future::pending()));
+    let channel = Channel::builder()
+        .transport(Transport::Header)
+        .connect(addr);
+    let client = ChatCallbackClient::new(channel.await.unwrap());
+    client.try_on_message(Message::default()).unwrap();
+    client.ask_nickname(String::new()).await.unwrap();
+    // Oneways run on a task of their own: wait for it.
+    let both = async {
+        while seen.0.lock().unwrap().len() < 2 {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    };
+    let bound = std::time::Duration::from_secs(10);
+    tokio::time::timeout(bound, both)
+        .await
+        .expect("the oneway arrives");
+    let seen = seen.0.lock().unwrap().clone();
+    let mut parents: Vec<_> = seen.iter().map(|t| (t.trace_id(), t.parent_id())).collect();
+    parents.sort_unstable();
+    assert_eq!(parents, [(TRACE_ID, Some(0x101)), (TRACE_ID, Some(0x102))]);
 }

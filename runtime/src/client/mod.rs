@@ -280,11 +280,16 @@ impl Channel {
     /// budget, `max_outgoing_bytes`), so that a broadcaster can skip a slow peer instead of
     /// waiting for it.
     ///
-    /// It does not wait, so it passes no layers ([`Channel::with_layers`]).
+    /// It does not wait, so it passes no layers ([`Channel::with_layers`]); it has a span and
+    /// carries trace context and the channel's headers as [`Channel::oneway`] does.
     pub fn try_oneway<A: Value + Send + Sync>(&self, method: &str, args: &A) -> Result<(), Error> {
         self.check_peer()?;
-        let headers = self.headers.as_deref();
-        self.shared.try_oneway(&self.name(method), args, headers)
+        let (span, trace) = self.outbound(method);
+        let _entered = span.enter();
+        let carries = self.shared.carries_headers();
+        let headers = wire_headers(self.headers.as_deref(), None, trace.as_ref(), carries)?;
+        self.shared
+            .try_oneway(&self.name(method), args, headers.as_deref())
     }
 
     /// Bytes queued for the peer and not yet written: how far behind it is.
