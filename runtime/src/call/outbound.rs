@@ -43,6 +43,18 @@ use crate::Error;
 
 /// A call a channel makes, as its layers see it. Cloning it (as a retry layer does) shares
 /// its encoded-on-demand args; each try is sent as a message of its own, with a new seqid.
+///
+/// ```
+/// use thrift_bidi::call::{Layers, Outbound};
+///
+/// // A layer that adds a token to every call but `ping`.
+/// let layers = Layers::new(tower::util::MapRequestLayer::new(|mut call: Outbound| {
+///     if call.method() != "ping" {
+///         call.headers_mut().insert("authorization", "Bearer t0ken");
+///     }
+///     call
+/// }));
+/// ```
 #[derive(Clone)]
 pub struct Outbound {
     shared: Arc<Shared>,

@@ -45,6 +45,13 @@ impl Trace {
 
     /// The trace a span has where a [`Tracer`] keeps its ids: `trace_id` and the span's own
     /// `span_id`, sampled or not; `None` if either id is zero (which W3C reserves: no trace).
+    ///
+    /// ```
+    /// use thrift_bidi::call::Trace;
+    /// let trace = Trace::new(0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736, 0x00f0_67aa_0ba9_02b7, true);
+    /// assert_eq!(trace.map(|t| t.span_id()), Some(0x00f0_67aa_0ba9_02b7));
+    /// assert_eq!(Trace::new(0, 1, true), None);
+    /// ```
     pub fn new(trace_id: u128, span_id: u64, sampled: bool) -> Option<Self> {
         (trace_id != 0 && span_id != 0).then_some(Self {
             id: trace_id,
@@ -90,7 +97,28 @@ impl Trace {
 /// subscriber's spans join one trace across processes. Without one, the runtime makes the
 /// ids itself, and its spans carry the trace id in their `trace_id` field.
 ///
-/// `idl-examples/src/bin/otel-demo.rs` implements it with OpenTelemetry.
+/// `idl-examples/src/bin/otel-demo.rs` implements it with OpenTelemetry. The shape:
+///
+/// ```
+/// use thrift_bidi::call::{set_tracer, Trace, Tracer};
+///
+/// struct Ids;
+///
+/// impl Tracer for Ids {
+///     fn outbound(&self, span: &tracing::Span) -> Option<Trace> {
+///         // The ids the subscriber gave `span` (OpenTelemetry: `span.context()`).
+///         # let _ = span;
+///         None
+///     }
+///
+///     fn inbound(&self, span: &tracing::Span, trace: &Trace) {
+///         // Make `span` the child of the caller's span (OpenTelemetry: `span.set_parent`).
+///         # let _ = (span, trace);
+///     }
+/// }
+///
+/// assert!(set_tracer(Ids).is_ok());
+/// ```
 pub trait Tracer: Send + Sync + 'static {
     /// The trace an outgoing call carries: the trace id and span id the subscriber gave its
     /// `span` (the child of the span current where the call is made); `None` leaves the ids
