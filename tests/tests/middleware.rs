@@ -1,6 +1,7 @@
 //! Unmodified tower layers around generated services, on real loopback sockets: a concurrency
 //! limit of 1 built once holds across two connections; load shedding refuses a call over it
-//! with `LOADSHEDDING`; tower's timeout answers `TIMEOUT`, which the client sees as
+//! with `LOADSHEDDING`; a rate limit behind tower's buffer holds across connections; tower's
+//! timeout answers `TIMEOUT`, which the client sees as
 //! `Error::Timeout`; a layer reads the call's method and context and stores a value there for
 //! the handler; and layers wrap a client's callback service too. Time bounds are liveness
 //! bounds with wide margins.
@@ -108,6 +109,29 @@ async fn load_shedding_refuses_calls_over_the_limit() {
         "{answers:?}"
     );
     assert_eq!(counting.most.load(Ordering::SeqCst), 1);
+}
+
+/// tower's rate limit is not `Clone`: behind tower's `buffer`, one limit serves every
+/// connection, and load shedding refuses what is over it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_buffered_rate_limit_holds_across_connections() {
+    let counting = Arc::new(Counting::default());
+    let service = RequestsServer::new(Slow(counting, Duration::ZERO));
+    let layers = ServiceBuilder::new()
+        .buffer(16)
+        .load_shed()
+        .rate_limit(2, Duration::from_secs(60));
+    let addr = serve(Layered::new(service, layers)).await;
+    let mut answers = Vec::new();
+    for i in 0..4 {
+        answers.push(client(addr).await.submit(format!("r{i}")).await);
+    }
+    let shed = |answer: &Result<String, RequestsSubmitError>| {
+        matches!(answer, Err(RequestsSubmitError::Rpc(Error::Application(e)))
+            if e.kind == ApplicationErrorKind::Loadshedding)
+    };
+    assert!(answers[..2].iter().all(Result::is_ok), "{answers:?}");
+    assert!(answers[2..].iter().all(shed), "{answers:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

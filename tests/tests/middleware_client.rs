@@ -1,7 +1,8 @@
 //! Unmodified tower layers on generated clients, over real loopback sockets: tower's retry
 //! layer, with `call::Retry` as its policy, retries a method annotated `bidi.idempotent` (and
 //! one marked by `Config::idempotent`) and never one that is not; a concurrency limit built
-//! once holds across two connections; load shedding refuses a call over the limit; tower's
+//! once holds across two connections; load shedding refuses a call over the limit, and over a
+//! rate limit shared (behind tower's buffer) by two connections; tower's
 //! `MapRequest` layer sees each call's method and adds a header the handler reads; and a
 //! server's channel back to its client passes layers too. Time bounds are liveness bounds with
 //! wide margins.
@@ -225,6 +226,34 @@ async fn client_load_shedding_refuses_calls_over_the_limit() {
     assert_eq!(books.calls("deposit"), 1, "the shed call never left");
     assert!(first.await.unwrap().is_ok());
     client.deposit("c".into(), 1).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_client_rate_limit_behind_a_buffer_holds_across_connections() {
+    let books = slow_first(Duration::ZERO);
+    let addr = ledger(&books).await;
+    let layers = Layers::new(
+        ServiceBuilder::new()
+            .buffer(16)
+            .load_shed()
+            .rate_limit(2, Duration::from_secs(60)),
+    );
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        let channel = connect(addr, Transport::Framed).await.with_layers(&layers);
+        let client = LedgerClient::new(channel);
+        for _ in 0..2 {
+            answers.push(client.deposit("a".into(), 1).await);
+        }
+    }
+    assert!(answers[..2].iter().all(Result::is_ok), "{answers:?}");
+    for answer in &answers[2..] {
+        match answer {
+            Err(Error::Layer(e)) if e.is::<tower::load_shed::error::Overloaded>() => {}
+            other => panic!("expected the rate limit to shed the call, got {other:?}"),
+        }
+    }
+    assert_eq!(books.calls("deposit"), 2, "the shed calls never left");
 }
 
 /// Records the calls a layer saw: method, idempotent or not, and the connection.
