@@ -120,7 +120,7 @@ async fn a_buffered_rate_limit_holds_across_connections() {
     let layers = ServiceBuilder::new()
         .buffer(16)
         .load_shed()
-        .rate_limit(2, Duration::from_secs(60));
+        .rate_limit(2, Duration::from_mins(1));
     let addr = serve(Layered::new(service, layers)).await;
     let mut answers = Vec::new();
     for i in 0..4 {

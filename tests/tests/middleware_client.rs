@@ -236,7 +236,7 @@ async fn a_client_rate_limit_behind_a_buffer_holds_across_connections() {
         ServiceBuilder::new()
             .buffer(16)
             .load_shed()
-            .rate_limit(2, Duration::from_secs(60)),
+            .rate_limit(2, Duration::from_mins(1)),
     );
     let mut answers = Vec::new();
     for _ in 0..2 {
