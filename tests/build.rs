@@ -5,7 +5,7 @@
 //!   this copy is also what the cross test serves, and Apache's Python for it is generated too),
 //! - `bench.thrift`, the benchmark schema,
 //! - `idl/everything.thrift` (every field type) and, ours only, `idl/recursive.thrift`,
-//!   `idl/uuids.thrift`, `idl/services.thrift`, `idl/mailbox.thrift`, `idl/approvals.thrift`,
+//!   `idl/uuids.thrift`, `idl/services.thrift`, `idl/approvals.thrift`,
 //!   `idl/bidi_bench.thrift` and `idl/ledger.thrift` (with `Ledger.audit` marked idempotent by
 //!   config).
 //!
@@ -59,7 +59,6 @@ fn main() {
     all.push(manifest.join("idl/recursive.thrift"));
     all.push(manifest.join("idl/uuids.thrift"));
     all.push(manifest.join("idl/services.thrift"));
-    all.push(manifest.join("idl/mailbox.thrift"));
     all.push(manifest.join("idl/approvals.thrift"));
     all.push(manifest.join("idl/bidi_bench.thrift"));
     all.push(manifest.join("idl/ledger.thrift"));

@@ -16,3 +16,9 @@ pub mod chat {
 pub mod jobs {
     thrift_bidi::include_idl!("jobs");
 }
+
+/// `idl/mailbox.thrift`: the seed scenario, a long poll and requests on one connection.
+#[allow(missing_docs, clippy::pedantic)]
+pub mod mailbox {
+    thrift_bidi::include_idl!("mailbox");
+}

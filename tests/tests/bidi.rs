@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use thrift_bidi::{Channel, Error, Server};
-use thrift_bidi_tests::generated::default::mailbox::{Mailbox, MailboxClient, MailboxServer};
+use idl_examples::mailbox::{Mailbox, MailboxClient, MailboxServer};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, Mutex};
 

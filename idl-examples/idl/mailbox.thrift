@@ -1,5 +1,5 @@
 // The seed scenario of BIDI.md: one task long-polls `get_message` while another calls
-// `send_request` on the same client (tests/tests/bidi.rs).
+// `send_request` on the same client (tests/tests/bidi.rs, and the Python tests against `mailbox-server`).
 
 service Mailbox {
   /** Waits for the next message sent to this connection's mailbox. */
