@@ -9,6 +9,12 @@ exception NoSuchInput {
   1: string name,
 }
 
+/** A job that could not be done, and why (the client had no such input, say). */
+exception JobFailed {
+  1: string name,
+  2: string why,
+}
+
 /** Implemented by clients; called by the server during a job. */
 service JobSource {
   /** Chunk `index` of input `name`; empty once there is no more. */
@@ -20,5 +26,5 @@ service JobSource {
 /** Implemented by the server; called by clients. */
 service Jobs {
   /** A checksum of the client's input `name`, read from the client chunk by chunk. */
-  i64 checksum(1: string name),
+  i64 checksum(1: string name) throws (1: JobFailed failed),
 } (bidi.callback = "JobSource")

@@ -7,4 +7,7 @@ service Mailbox {
 
   /** Puts `text` in this connection's mailbox. */
   void send_request(1: string text)
+
+  /** How many `get_message` calls of this connection are waiting now. */
+  i32 waiting()
 }

@@ -1,5 +1,9 @@
 //! The command lines of the example programs: `--name value` options, and their logs.
 
+use thrift_bidi::protocol::Protocol;
+use thrift_bidi::{Server, Transport};
+use tokio::net::TcpListener;
+
 /// Logs the runtime's events (why a connection was refused or closed) to stderr, filtered by
 /// `RUST_LOG`, `info` when it is unset. The example programs and the cross-test binaries
 /// (`tests/src/bin`) call it first.
@@ -54,6 +58,53 @@ pub fn port(args: &[String]) -> Result<u16, String> {
     let port = option(args, "--port").ok_or("--port N is needed")?;
     port.parse()
         .map_err(|_| format!("--port {port}: not a port number"))
+}
+
+/// The transport and protocol that `--transport framed|buffered` and `--protocol
+/// binary|compact` name (framed binary when not given).
+pub fn codec(args: &[String]) -> Result<(Transport, Protocol), String> {
+    let transport = match option(args, "--transport").as_deref() {
+        None | Some("framed") => Transport::Framed,
+        Some("buffered") => Transport::Buffered,
+        Some(other) => return Err(format!("--transport {other}: framed or buffered")),
+    };
+    let protocol = match option(args, "--protocol").as_deref() {
+        None | Some("binary") => Protocol::Binary,
+        Some("compact") => Protocol::Compact,
+        Some(other) => return Err(format!("--protocol {other}: binary or compact")),
+    };
+    Ok((transport, protocol))
+}
+
+/// A server program's start: its arguments, a listener on the `--host` and `--port` they
+/// name (port 0: any free one), and `server` set to their `--transport` and `--protocol`.
+/// Prints `PROGRAM: listening on ADDR`, which the tests starting it wait for; on a mistake,
+/// the message to print.
+pub async fn listen(
+    program: &str,
+    usage: &str,
+    server: Server,
+) -> Result<(Vec<String>, TcpListener, Server), String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mistake = |message: String| format!("{program}: {message}\nusage: {usage}");
+    let port = match option(&args, "--port") {
+        Some(_) => port(&args).map_err(mistake)?,
+        None => 0,
+    };
+    let host = option(&args, "--host").unwrap_or_else(|| "127.0.0.1".to_owned());
+    let (transport, protocol) = codec(&args).map_err(mistake)?;
+    let listener = TcpListener::bind((host.as_str(), port))
+        .await
+        .map_err(|e| format!("{program}: cannot listen on {host}:{port}: {e}"))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("{program}: {e}"))?;
+    println!("{program}: listening on {addr}");
+    Ok((
+        args,
+        listener,
+        server.transport(transport).protocol(protocol),
+    ))
 }
 
 #[cfg(test)]

@@ -1,9 +1,12 @@
 //! Example IDL compiled by `build.rs` with thrift-bidi, and the programs built on it: the
-//! bidirectional chat (`chat-server`, `chat-client`, `chat-demo`).
+//! bidirectional chat (`chat-server`, `chat-client`, `chat-demo`), the jobs example
+//! (`jobs-demo`, `jobs-server`, `jobs-client`) and the seed scenario (`mailbox-server`).
 
 pub mod cli;
 pub mod hub;
+pub mod inbox;
 pub mod printer;
+pub mod work;
 
 /// `idl/chat.thrift`: the chat service, its callback service and their types.
 #[allow(missing_docs, clippy::pedantic)]

@@ -5,28 +5,10 @@
 
 use std::time::Duration;
 
-use thrift_bidi::{Channel, Error, Server};
-use idl_examples::mailbox::{Mailbox, MailboxClient, MailboxServer};
+use idl_examples::inbox::Inbox;
+use idl_examples::mailbox::MailboxClient;
+use thrift_bidi::{Channel, Server};
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, Mutex};
-
-/// One connection's mailbox.
-struct Session {
-    tx: mpsc::UnboundedSender<String>,
-    rx: Mutex<mpsc::UnboundedReceiver<String>>,
-}
-
-impl Mailbox for Session {
-    async fn get_message(&self) -> Result<String, Error> {
-        let next = self.rx.lock().await.recv().await;
-        next.ok_or_else(|| Error::internal("mailbox closed"))
-    }
-    async fn send_request(&self, text: String) -> Result<(), Error> {
-        self.tx
-            .send(text)
-            .map_err(|_| Error::internal("mailbox closed"))
-    }
-}
 
 const ROUNDS: usize = 10_000;
 
@@ -34,13 +16,7 @@ const ROUNDS: usize = 10_000;
 async fn a_long_poll_and_requests_share_one_client() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let make = |_: &thrift_bidi::Connection| {
-        let (tx, rx) = mpsc::unbounded_channel();
-        MailboxServer::new(Session {
-            tx,
-            rx: Mutex::new(rx),
-        })
-    };
+    let make = |_: &thrift_bidi::Connection| Inbox::serve();
     tokio::spawn(Server::builder().serve_with(listener, make, std::future::pending()));
     let client = MailboxClient::new(Channel::connect(addr).await.unwrap());
     let poller = tokio::spawn({

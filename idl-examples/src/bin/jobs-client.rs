@@ -1,0 +1,100 @@
+//! A jobs client with callbacks, for trying a jobs server (ours, or another implementation of
+//! the bidirectional rules): `jobs-client --port N [--host H] [--transport framed|buffered]
+//! [--protocol binary|compact]`. It checks, and exits 1 on the first that fails:
+//!
+//! - a checksum of 1 MiB the server pulls from it through two-way callbacks mid-call, with
+//!   the progress the server pushes arriving in order;
+//! - a job on an input it does not have: its `NoSuchInput` goes to the server, whose
+//!   `JobFailed` comes back;
+//! - 50 jobs at once on the one connection.
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+
+use idl_examples::jobs::{JobsChecksumError, JobsClient};
+use idl_examples::work::{checksum, sample, Inputs};
+use thrift_bidi::Callbacks;
+
+const USAGE: &str =
+    "jobs-client --port N [--host H] [--transport framed|buffered] [--protocol binary|compact]";
+
+const JOBS: usize = 50;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    idl_examples::cli::log_to_stderr();
+    match run().await {
+        Ok(()) => {
+            println!("jobs-client: all checks passed");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("jobs-client: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let (args, host, port) = idl_examples::cli::endpoint("jobs-client", USAGE)?;
+    let (transport, protocol) = idl_examples::cli::codec(&args)?;
+    let mut files = HashMap::from([("data.bin".to_owned(), sample(1 << 20))]);
+    for i in 0..JOBS {
+        files.insert(format!("small-{i}"), sample(1000 + i));
+    }
+    let expected: HashMap<String, i64> = files
+        .iter()
+        .map(|(name, data)| (name.clone(), checksum(data)))
+        .collect();
+    let inputs = Inputs::new(files, false);
+    let builder = JobsClient::builder(inputs.clone());
+    let channel = builder
+        .transport(transport)
+        .protocol(protocol)
+        .connect((host.as_str(), port))
+        .await
+        .map_err(|e| format!("cannot connect: {e}"))?;
+    if channel.callbacks_ready().await != Callbacks::Available {
+        return Err("the server does not call back".into());
+    }
+    let jobs = JobsClient::new(channel);
+
+    let sum = jobs.checksum("data.bin".into()).await;
+    check(sum, expected["data.bin"], "data.bin")?;
+    let progress: Vec<i64> = inputs
+        .pushed()
+        .into_iter()
+        .map(|(_, bytes)| bytes)
+        .collect();
+    let chunks: Vec<i64> = (1..=16).map(|i| i * (64 << 10)).collect();
+    if progress != chunks {
+        return Err(format!("progress out of order or missing: {progress:?}"));
+    }
+
+    match jobs.checksum("missing.bin".into()).await {
+        Err(JobsChecksumError::Failed(failed)) if failed.name == "missing.bin" => {}
+        other => return Err(format!("missing.bin: expected JobFailed, got {other:?}")),
+    }
+
+    let mut running = Vec::new();
+    for i in 0..JOBS {
+        let jobs = jobs.clone();
+        let name = format!("small-{i}");
+        running.push(tokio::spawn(async move {
+            let sum = jobs.checksum(name.clone()).await;
+            (name, sum)
+        }));
+    }
+    for job in running {
+        let (name, sum) = job.await.map_err(|e| format!("a job panicked: {e}"))?;
+        check(sum, expected[&name], &name)?;
+    }
+    Ok(())
+}
+
+fn check(sum: Result<i64, JobsChecksumError>, expected: i64, name: &str) -> Result<(), String> {
+    match sum {
+        Ok(sum) if sum == expected => Ok(()),
+        other => Err(format!("{name}: expected {expected:#x}, got {other:?}")),
+    }
+}
