@@ -33,11 +33,10 @@ fn start(program: &str, args: &[&str]) -> Running {
     let stdout = child.stdout.take().expect("piped");
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).expect("a line");
-    let addr = line
-        .trim()
-        .rsplit_once("listening on ")
-        .map(|(_, addr)| addr.to_owned())
-        .unwrap_or_else(|| panic!("{program} printed {line:?}"));
+    let Some((_, addr)) = line.trim().rsplit_once("listening on ") else {
+        panic!("{program} printed {line:?}");
+    };
+    let addr = addr.to_owned();
     Running(child, addr)
 }
 
