@@ -3,7 +3,8 @@
 # nothing when everything is already there.
 #   - Debian's `thrift-compiler` (Apache Thrift 0.17): the reference the corpus figures and the
 #     front-end timing script compare against, and whose `--gen rs` output the wire tests use.
-#   - A Python venv (.venv) with Apache `thrift` and `thriftpy2` from PyPI.
+#   - A Python venv (.venv) with Apache `thrift` and `thriftpy2` from PyPI, pytest and mypy,
+#     and this repository's Python package (`python/`, editable) installed in it.
 set -euo pipefail
 
 if ! command -v thrift >/dev/null 2>&1; then
@@ -26,4 +27,9 @@ if ! cmp -s "$requirements" "$venv/installed-requirements.txt" 2>/dev/null; then
   "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements"
   cp "$requirements" "$venv/installed-requirements.txt"
 fi
-"$venv/bin/python" -c 'import thrift, thriftpy2; print("python peers: thriftpy2", thriftpy2.__version__)' >&2
+# The package in python/, installed editable: the venv runs the repository's code as it is.
+if ! "$venv/bin/python" -c 'import sys, thrift_bidi; sys.exit(not thrift_bidi.__file__.startswith(sys.argv[1]))' "$root/python" 2>/dev/null; then
+  echo "setup: installing python/ into the venv" >&2
+  "$venv/bin/pip" install -q --disable-pip-version-check --no-deps -e "$root/python"
+fi
+"$venv/bin/python" -c 'import thrift, thriftpy2, thrift_bidi; print("python peers: thriftpy2", thriftpy2.__version__)' >&2

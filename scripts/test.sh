@@ -13,3 +13,6 @@ cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p idl-examples --features otel --bins -- -D warnings
 # --show-output: the corpus test reports `corpus: N/M accepted`.
 cargo test --workspace -- --show-output
+# The Python library (python/): its types under mypy --strict, then its tests, against the Rust
+# example programs the cargo test above built.
+(cd python && ../.venv/bin/python -m mypy thrift_bidi && ../.venv/bin/python -m pytest -q -p no:cacheprovider)

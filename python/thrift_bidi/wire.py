@@ -31,8 +31,11 @@ ONEWAY = TMessageType.ONEWAY
 
 P = TypeVar("P")
 
+#: thriftpy2's pure-Python protocols (which read through any transport), by name.
+_PROTOCOLS: dict[str, Any] = {"binary": TBinaryProtocol, "compact": TCompactProtocol}
 
-class Hello(TPayload):  # type: ignore[misc]
+
+class Hello(TPayload):
     """The hello's args: the rule versions a client speaks and its callback service."""
 
     thrift_spec = {
@@ -40,14 +43,25 @@ class Hello(TPayload):  # type: ignore[misc]
         2: (TType.I32, "max_version", False),
         3: (TType.STRING, "callback_service", False),
     }
-    default_spec = [("min_version", None), ("max_version", None), ("callback_service", None)]
+
+    def __init__(
+        self,
+        min_version: Optional[int] = None,
+        max_version: Optional[int] = None,
+        callback_service: Optional[str] = None,
+    ) -> None:
+        self.min_version = min_version
+        self.max_version = max_version
+        self.callback_service = callback_service
 
 
-class HelloReply(TPayload):  # type: ignore[misc]
+class HelloReply(TPayload):
     """The hello's result: the version both sides use."""
 
     thrift_spec = {0: (TType.I32, "version", False)}
-    default_spec = [("version", None)]
+
+    def __init__(self, version: Optional[int] = None) -> None:
+        self.version = version
 
 
 class _Short(Exception):
@@ -103,9 +117,7 @@ class Codec:
 
     def on(self, trans: Any) -> Any:
         """A thriftpy2 protocol of this codec over `trans`."""
-        if self.protocol == "compact":
-            return TCompactProtocol(trans)
-        return TBinaryProtocol(trans)
+        return _PROTOCOLS[self.protocol](trans)
 
     def encode(self, name: str, kind: int, seqid: int, body: Any) -> bytes:
         """The bytes of a message, framed as this codec frames."""

@@ -1,0 +1,148 @@
+"""Python as the server: the Rust `jobs-client` (callbacks, declared exceptions both ways,
+pushes in order, 50 jobs at once on one connection) passes its checks against a jobs server
+written with this library, threaded and asyncio; plain clients (Apache's Python, thriftpy2's)
+of a Python server are never called back; and a client of this library against a plain
+thriftpy2 server reports its callbacks unavailable."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import subprocess
+import threading
+from typing import Any
+
+import pytest
+import thriftpy2.rpc
+from conftest import BIN, fnv1a, jobs
+
+from thrift_bidi import Callbacks, Codec, Unavailable, aio, sync
+
+
+def run_jobs_client(port: int, codec: Codec) -> None:
+    done = subprocess.run(
+        [str(BIN / "jobs-client"), "--port", str(port), "--transport", codec.transport, "--protocol", codec.protocol],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+
+
+class ThreadedWorker:
+    """Pulls a job's input from the client that asked, blocking on each callback."""
+
+    def __init__(self, peer: sync.Peer) -> None:
+        self.source = peer.callbacks(jobs.JobSource, timeout=30)
+
+    def checksum(self, name: str) -> int:
+        data = b""
+        for index in range(1 << 20):
+            try:
+                chunk = self.source.chunk(name, index)
+            except jobs.NoSuchInput as e:
+                raise jobs.JobFailed(name=name, why=f"the client has no input {e.name!r}")
+            if not chunk:
+                break
+            data += chunk
+            self.source.progress(name, len(data))
+        return fnv1a(data)
+
+
+class AsyncWorker:
+    """The same, with the asyncio API."""
+
+    def __init__(self, peer: aio.Peer) -> None:
+        self.source = peer.callbacks(jobs.JobSource, timeout=30)
+
+    async def checksum(self, name: str) -> int:
+        data = b""
+        for index in range(1 << 20):
+            try:
+                chunk = await self.source.chunk(name, index)
+            except jobs.NoSuchInput as e:
+                raise jobs.JobFailed(name=name, why=f"the client has no input {e.name!r}")
+            if not chunk:
+                break
+            data += chunk
+            await self.source.progress(name, len(data))
+        return fnv1a(data)
+
+
+@pytest.mark.parametrize("codec", [Codec(), Codec("buffered", "compact")], ids=["framed-binary", "buffered-compact"])
+def test_the_rust_jobs_client_against_a_threaded_python_server(codec: Codec) -> None:
+    server = sync.Server(jobs.Jobs, ThreadedWorker, callback_service=jobs.JobSource, codec=codec)
+    port = server.start()
+    try:
+        run_jobs_client(port, codec)
+    finally:
+        server.close()
+
+
+def test_the_rust_jobs_client_against_an_asyncio_python_server() -> None:
+    loop = asyncio.new_event_loop()
+    server = aio.Server(jobs.Jobs, AsyncWorker, callback_service=jobs.JobSource)
+    port = loop.run_until_complete(server.start())
+    thread = threading.Thread(target=loop.run_forever)
+    thread.start()
+    try:
+        run_jobs_client(port, Codec())
+    finally:
+        asyncio.run_coroutine_threadsafe(server.close(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+def test_plain_clients_of_a_python_server_are_never_called_back() -> None:
+    calls: list[str] = []
+    refused: list[BaseException] = []
+
+    class Worker:
+        def __init__(self, peer: sync.Peer) -> None:
+            self.peer = peer
+
+        def checksum(self, name: str) -> int:
+            calls.append(name)
+            assert not self.peer.said_hello
+            try:
+                self.peer.callbacks(jobs.JobSource).chunk(name, 0)
+            except Unavailable as e:
+                refused.append(e)
+            return 7
+
+    server = sync.Server(jobs.Jobs, Worker, callback_service=jobs.JobSource)
+    port = server.start()
+    try:
+        plain = thriftpy2.rpc.make_client(jobs.Jobs, "127.0.0.1", port, timeout=10_000,
+                                          trans_factory=thriftpy2.transport.TFramedTransportFactory())
+        assert plain.checksum("x") == 7
+        plain.close()
+    finally:
+        server.close()
+    assert calls == ["x"] and len(refused) == 1
+
+
+def test_a_client_of_a_plain_server_reports_callbacks_unavailable() -> None:
+    class Plain:
+        def checksum(self, name: str) -> int:
+            return 42
+
+    with socket.socket() as probe:  # a free port (make_server takes no port 0)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    plain = thriftpy2.rpc.make_server(jobs.Jobs, Plain(), "127.0.0.1", port,
+                                      trans_factory=thriftpy2.transport.TFramedTransportFactory())
+    plain.trans.listen()
+    thread = threading.Thread(target=plain.serve, daemon=True)
+    thread.start()
+
+    class Source:
+        def chunk(self, name: str, index: int) -> bytes:
+            raise AssertionError("a plain server never calls back")
+
+        def progress(self, name: str, done: int) -> None:
+            raise AssertionError("a plain server never calls back")
+
+    with sync.connect("127.0.0.1", port, jobs.Jobs, handler=Source(), callback_service=jobs.JobSource, timeout=10) as client:
+        assert client.checksum("x") == 42
+        assert client.callbacks_ready(timeout=10) == Callbacks.UNAVAILABLE
+    plain.close()
