@@ -14,7 +14,7 @@ from typing import Any
 
 from conftest import chat, mailbox
 
-from thrift_bidi import Callbacks, sync
+from thrift_bidi import Callbacks, Timeout, sync
 
 ROUNDS = 10_000
 
@@ -92,3 +92,28 @@ def test_the_callback_form_against_the_rust_chat_server(program: Any) -> None:
     finally:
         for client in clients:
             client.close()
+
+
+def test_a_call_that_times_out_leaves_the_connection_in_step(program: Any) -> None:
+    server = program("mailbox-server")
+    client = sync.connect("127.0.0.1", server.port, mailbox.Mailbox, timeout=30)
+    try:
+        started = time.monotonic()
+        try:
+            client.get_message(timeout=0.2)
+            raise AssertionError("an empty mailbox answered")
+        except Timeout:
+            pass
+        assert time.monotonic() - started < 10
+        # The abandoned poll is still open on the server; the message it takes is answered
+        # to a call nobody waits for, and dropped.
+        assert client.waiting() == 1
+        client.send_request("first")
+        deadline = time.monotonic() + 10
+        while client.waiting() != 0:
+            assert time.monotonic() < deadline
+        for i in range(100):
+            client.send_request(f"next {i}")
+            assert client.get_message() == f"next {i}", "each reply to its own call"
+    finally:
+        client.close()

@@ -28,6 +28,9 @@ LOADSHEDDING = 11
 #: Apache's code for a protocol version nobody speaks.
 INVALID_PROTOCOL = 9
 
+#: Bytes a connection leaves unwritten before a sender waits for the peer to take them.
+_HIGH_WATER = 64 << 10
+
 #: How a handler is run: awaited as it is, or (the threaded API) on a thread of a pool.
 Runner = Callable[[Callable[..., Any], tuple[Any, ...]], Awaitable[Any]]
 
@@ -167,14 +170,25 @@ class Connection:
         if kind == ONEWAY:
             await self._send(data)
             return None
-        reply: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        reply: asyncio.Future[Message] = loop.create_future()
         self._pending[seqid] = reply
+        # A timer on the future itself (cheaper than `wait_for`, which makes a task per call).
+        expiry = None
+        if timeout is not None:
+            late = Timeout(f"no reply to {name} within {timeout} s")
+
+            def expire() -> None:
+                if not reply.done():
+                    reply.set_exception(late)
+
+            expiry = loop.call_later(timeout, expire)
         try:
             await self._send(data)
-            return await asyncio.wait_for(asyncio.shield(reply), timeout)
-        except asyncio.TimeoutError:
-            raise Timeout(f"no reply to {name} within {timeout} s") from None
+            return await reply
         finally:
+            if expiry is not None:
+                expiry.cancel()
             # A late reply finds no call and is dropped (docs/bidi.md rule 2.2).
             self._pending.pop(seqid, None)
 
@@ -183,6 +197,8 @@ class Connection:
             if self._closed.is_set():
                 raise Disconnected("the connection is closed")
             self._writer.write(data)
+            if self._writer.transport.get_write_buffer_size() < _HIGH_WATER:
+                return  # taken by the socket, or little left: nothing to wait for
             try:
                 await asyncio.wait_for(self._writer.drain(), self.limits.write_timeout)
             except asyncio.TimeoutError:
