@@ -20,7 +20,7 @@ from typing import Any, Callable, Coroutine, Optional, TypeVar
 
 from . import aio
 from .aio import Callbacks
-from .connection import Limits, Runner
+from .connection import Limits
 from .wire import Codec
 
 T = TypeVar("T")
@@ -52,21 +52,31 @@ def _loop() -> _Loop:
         return _shared
 
 
-def _pool_runner(loop: _Loop, workers: int) -> Runner:
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="thrift-bidi-handler")
+class _Pool:
+    """The threads a client's or server's handlers run on (at most `workers`), ended when it
+    closes."""
 
-    async def run(function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
-        return await loop.loop.run_in_executor(pool, lambda: function(*args))
+    def __init__(self, loop: _Loop, workers: int) -> None:
+        self._loop = loop
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="thrift-bidi-handler"
+        )
 
-    return run
+    async def run(self, function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+        return await self._loop.loop.run_in_executor(self._pool, lambda: function(*args))
+
+    def shutdown(self) -> None:
+        # Handlers still running finish on their threads; nothing new starts.
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 class Client:
     """A blocking client: ``client.method(args...)`` returns the result, or raises."""
 
-    def __init__(self, inner: aio.Client, loop: _Loop) -> None:
+    def __init__(self, inner: aio.Client, loop: _Loop, pool: Optional[_Pool] = None) -> None:
         self._inner = inner
         self._loop = loop
+        self._pool = pool
 
     def __getattr__(self, api: str) -> Callable[..., Any]:
         if api.startswith("_"):
@@ -89,13 +99,15 @@ class Client:
         return self._loop.run(self._inner.callbacks_ready(), timeout)
 
     def close(self) -> None:
-        """Closes the connection and waits for its end."""
+        """Closes the connection and waits for its end (and ends its handlers' threads)."""
 
         async def close() -> None:
             self._inner.close()
             await self._inner.closed()
 
         self._loop.run(close())
+        if self._pool is not None:
+            self._pool.shutdown()
 
     def __enter__(self) -> "Client":
         return self
@@ -123,6 +135,7 @@ def connect(
     """Connects as `thrift_bidi.aio.connect` does; the handler's methods run on a pool of
     `workers` threads."""
     loop = _loop()
+    pool = _Pool(loop, workers)
     inner = loop.run(
         aio.connect(
             host,
@@ -137,10 +150,10 @@ def connect(
             timeout=timeout,
             connect_timeout=connect_timeout,
             multiplexed=multiplexed,
-            _run=_pool_runner(loop, workers),
+            _run=pool.run,
         )
     )
-    return Client(inner, loop)
+    return Client(inner, loop, pool)
 
 
 class Peer:
@@ -178,6 +191,7 @@ class Server:
         workers: int = 32,
     ) -> None:
         self._loop = _loop()
+        self._pool = _Pool(self._loop, workers)
         self._inner = aio.Server(
             service,
             lambda peer: make_handler(Peer(peer, self._loop)),
@@ -185,7 +199,7 @@ class Server:
             codec=codec,
             limits=limits,
             ssl=ssl,
-            _run=_pool_runner(self._loop, workers),
+            _run=self._pool.run,
         )
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
@@ -193,5 +207,6 @@ class Server:
         return self._loop.run(self._inner.start(host, port))
 
     def close(self) -> None:
-        """Stops listening and closes every connection."""
+        """Stops listening, closes every connection, and ends its handlers' threads."""
         self._loop.run(self._inner.close())
+        self._pool.shutdown()

@@ -1,0 +1,145 @@
+"""Limits on what a peer makes this side hold: incoming calls over `max_in_flight` are
+answered LOADSHEDDING at once while the others run; oneways over `max_incoming_bytes` wait
+(the reader reads nothing more) and all arrive, in order; and a threaded client's handler
+threads end when it closes, even after its connection failed under it."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Any
+
+from conftest import chat, jobs
+from thriftpy2.thrift import TApplicationException
+
+from thrift_bidi import Disconnected, Limits, aio, sync
+
+
+def test_calls_over_the_in_flight_limit_are_answered_loadshedding() -> None:
+    release = asyncio.Event()
+
+    class Slow:
+        def __init__(self, peer: aio.Peer) -> None:
+            pass
+
+        async def checksum(self, name: str) -> int:
+            await release.wait()
+            return 1
+
+    async def run() -> None:
+        server = aio.Server(jobs.Jobs, Slow, limits=Limits(max_in_flight=2))
+        port = await server.start()
+        client = await aio.connect("127.0.0.1", port, jobs.Jobs, timeout=10)
+        running = [asyncio.ensure_future(client.checksum(f"r{i}")) for i in range(2)]
+        await asyncio.sleep(0.2)  # both running on the server
+        shed = await asyncio.gather(*(client.checksum(f"s{i}") for i in range(3)), return_exceptions=True)
+        assert all(isinstance(e, TApplicationException) and e.type == 11 for e in shed), shed
+        release.set()
+        assert await asyncio.gather(*running) == [1, 1]
+        assert await client.checksum("after") == 1, "served again once there is room"
+        client.close()
+        await server.close()
+
+    asyncio.run(run())
+
+
+PUSHES = 8000
+
+
+def test_oneways_over_the_incoming_budget_wait_and_all_arrive_in_order() -> None:
+    received: list[str] = []
+    gate = threading.Event()
+
+    class Listener:
+        def on_message(self, msg: Any) -> None:
+            gate.wait(10)  # the first holds the budget until the test has sent them all
+            received.append(msg.text)
+
+        def ask_nickname(self, suggestion: str) -> str:
+            return "x"
+
+    sent: list[str] = []
+
+    class Session:
+        def __init__(self, peer: sync.Peer) -> None:
+            self.back = peer.callbacks(chat.ChatCallback, timeout=10)
+
+        def join(self, room: str) -> None:
+            for i in range(PUSHES):  # ~1 KB each, far more than the budget and the socket buffers
+                text = f"{i:04d}" + "x" * 1000
+                self.back.on_message(chat.Message(room=room, sender="s", text=text))
+                sent.append(text)
+
+    server = sync.Server(chat.Chat, Session, callback_service=chat.ChatCallback)
+    port = server.start()
+    client = sync.connect(
+        "127.0.0.1", port, chat.Chat, handler=Listener(), callback_service=chat.ChatCallback,
+        limits=Limits(max_incoming_bytes=8 << 10), timeout=30,
+    )
+    try:
+        client.callbacks_ready(timeout=10)
+        joining = threading.Thread(target=client.join, args=("r",))
+        joining.start()
+        time.sleep(0.5)
+        assert len(sent) < PUSHES, "the pushes wait while the client holds its budget"
+        gate.set()
+        joining.join(30)
+        deadline = time.monotonic() + 30
+        while len(received) < PUSHES:
+            assert time.monotonic() < deadline, len(received)
+            time.sleep(0.01)
+        assert received == sent, "every push, in order"
+    finally:
+        client.close()
+        server.close()
+
+
+def handler_threads() -> int:
+    return sum(t.name.startswith("thrift-bidi-handler") for t in threading.enumerate())
+
+
+def test_a_threaded_clients_threads_end_when_it_closes_after_a_failure() -> None:
+    before = handler_threads()
+    entered = threading.Event()
+
+    class Source:
+        def chunk(self, name: str, index: int) -> bytes:
+            entered.set()
+            time.sleep(0.2)
+            return b""
+
+        def progress(self, name: str, done: int) -> None:
+            pass
+
+    class Worker:
+        def __init__(self, peer: sync.Peer) -> None:
+            self.peer = peer
+            self.back = peer.callbacks(jobs.JobSource, timeout=10)
+
+        def checksum(self, name: str) -> int:
+            self.back.chunk(name, 0)
+            return 0
+
+    server = sync.Server(jobs.Jobs, Worker, callback_service=jobs.JobSource)
+    port = server.start()
+    client = sync.connect("127.0.0.1", port, jobs.Jobs, handler=Source(), callback_service=jobs.JobSource, timeout=10)
+    failed: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            client.checksum("x")
+        except BaseException as e:
+            failed.append(e)
+
+    caller = threading.Thread(target=call)
+    caller.start()
+    assert entered.wait(10)
+    server.close()  # the server goes while the client's handler runs
+    caller.join(10)
+    assert len(failed) == 1 and isinstance(failed[0], Disconnected), failed
+    client.close()
+    deadline = time.monotonic() + 10
+    while handler_threads() > before:
+        assert time.monotonic() < deadline, [t.name for t in threading.enumerate()]
+        time.sleep(0.01)
