@@ -77,7 +77,8 @@ pub fn codec(args: &[String]) -> Result<(Transport, Protocol), String> {
 }
 
 /// A server program's start: its arguments, a listener on the `--host` and `--port` they
-/// name (port 0: any free one), and `server` set to their `--transport` and `--protocol`.
+/// name (port 0: any free one), and `server` set to their `--transport` and `--protocol` (and
+/// TLS with `--tls-cert PEM --tls-key PEM`).
 /// Prints `PROGRAM: listening on ADDR`, which the tests starting it wait for; on a mistake,
 /// the message to print.
 pub async fn listen(
@@ -99,12 +100,16 @@ pub async fn listen(
     let addr = listener
         .local_addr()
         .map_err(|e| format!("{program}: {e}"))?;
+    let mut server = server.transport(transport).protocol(protocol);
+    if let Some(cert) = option(&args, "--tls-cert") {
+        let key = option(&args, "--tls-key")
+            .ok_or_else(|| mistake("--tls-cert needs --tls-key".into()))?;
+        let tls = thrift_bidi::ServerTls::from_pem_files(&cert, &key)
+            .map_err(|e| format!("{program}: {cert}, {key}: {e}"))?;
+        server = server.tls(tls);
+    }
     println!("{program}: listening on {addr}");
-    Ok((
-        args,
-        listener,
-        server.transport(transport).protocol(protocol),
-    ))
+    Ok((args, listener, server))
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@ task behind."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -141,3 +143,31 @@ def test_the_threaded_client_serves_callbacks_on_its_pool(program: Any) -> None:
         assert client.callbacks_ready(timeout=10) == Callbacks.AVAILABLE
         assert client.checksum("x") == fnv1a(data)
     assert seen and all(name.startswith("thrift-bidi-handler") for name in seen), seen
+
+
+def test_over_tls_to_the_rust_jobs_server(program: Any) -> None:
+    certs = Path(__file__).resolve().parents[2] / "tests" / "certs"
+    server = program(
+        "jobs-server", "--tls-cert", str(certs / "server.pem"), "--tls-key", str(certs / "server.key")
+    )
+    context = ssl.create_default_context(cafile=str(certs / "ca.pem"))
+    data = sample(200_000)
+
+    async def run() -> None:
+        client = await aio.connect(
+            "127.0.0.1", server.port, jobs.Jobs, handler=Source({"d": data}), callback_service=jobs.JobSource,
+            ssl=context, server_hostname="localhost", timeout=30,
+        )
+        assert await client.callbacks_ready() == Callbacks.AVAILABLE
+        assert await client.checksum("d") == fnv1a(data)
+        client.close()
+        await client.closed()
+
+    asyncio.run(run())
+    other = ssl.create_default_context(cafile=str(certs / "other-ca.pem"))
+
+    async def refused() -> None:
+        with pytest.raises(ssl.SSLError):
+            await aio.connect("127.0.0.1", server.port, jobs.Jobs, ssl=other, server_hostname="localhost")
+
+    asyncio.run(refused())

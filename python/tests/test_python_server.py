@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import subprocess
+import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -146,3 +149,63 @@ def test_a_client_of_a_plain_server_reports_callbacks_unavailable() -> None:
         assert client.checksum("x") == 42
         assert client.callbacks_ready(timeout=10) == Callbacks.UNAVAILABLE
     plain.close()
+
+
+CERTS = Path(__file__).resolve().parents[2] / "tests" / "certs"
+
+
+def test_tls_both_ways() -> None:
+    """The Rust jobs-client over TLS against a Python server, with Python's `ssl`."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(CERTS / "server.pem"), str(CERTS / "server.key"))
+    server = sync.Server(jobs.Jobs, ThreadedWorker, callback_service=jobs.JobSource, ssl=context)
+    port = server.start()
+    try:
+        done = subprocess.run(
+            [str(BIN / "jobs-client"), "--port", str(port), "--tls-ca", str(CERTS / "ca.pem")],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode == 0, done.stderr + done.stdout
+        # Without TLS, the client gets nowhere.
+        plain = subprocess.run(
+            [str(BIN / "jobs-client"), "--port", str(port)], capture_output=True, text=True, timeout=120
+        )
+        assert plain.returncode != 0
+    finally:
+        server.close()
+
+
+def test_apaches_python_client_of_a_python_server_is_never_called_back(tmp_path: Path) -> None:
+    """Apache's own Python (`thrift --gen py`, the library the venv pins) as a plain client."""
+    idl = Path(__file__).resolve().parents[2] / "idl-examples" / "idl" / "jobs.thrift"
+    subprocess.run(["thrift", "--gen", "py", "-out", str(tmp_path), str(idl)], check=True, timeout=60)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        from jobs import Jobs as ApacheJobs  # type: ignore[import-not-found]
+        from thrift.protocol import TBinaryProtocol  # type: ignore[import-untyped]
+        from thrift.transport import TSocket, TTransport  # type: ignore[import-untyped]
+    finally:
+        sys.path.remove(str(tmp_path))
+    hellos: list[bool] = []
+
+    class Worker:
+        def __init__(self, peer: sync.Peer) -> None:
+            self.peer = peer
+
+        def checksum(self, name: str) -> int:
+            hellos.append(self.peer.said_hello)
+            with pytest.raises(Unavailable):
+                self.peer.callbacks(jobs.JobSource).progress(name, 1)
+            return len(name)
+
+    server = sync.Server(jobs.Jobs, Worker, callback_service=jobs.JobSource)
+    port = server.start()
+    try:
+        transport = TTransport.TFramedTransport(TSocket.TSocket("127.0.0.1", port))
+        client = ApacheJobs.Client(TBinaryProtocol.TBinaryProtocol(transport))
+        transport.open()
+        assert [client.checksum("abc"), client.checksum("de")] == [3, 2]
+        transport.close()
+    finally:
+        server.close()
+    assert hellos == [False, False]

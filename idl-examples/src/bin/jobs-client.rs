@@ -1,6 +1,6 @@
 //! A jobs client with callbacks, for trying a jobs server (ours, or another implementation of
 //! the bidirectional rules): `jobs-client --port N [--host H] [--transport framed|buffered]
-//! [--protocol binary|compact]`. It checks, and exits 1 on the first that fails:
+//! [--protocol binary|compact] [--tls-ca PEM]` (TLS, trusting the CA in PEM). It checks, and exits 1 on the first that fails:
 //!
 //! - a checksum of 1 MiB the server pulls from it through two-way callbacks mid-call, with
 //!   the progress the server pushes arriving in order;
@@ -15,8 +15,8 @@ use idl_examples::jobs::{JobsChecksumError, JobsClient};
 use idl_examples::work::{checksum, sample, Inputs};
 use thrift_bidi::Callbacks;
 
-const USAGE: &str =
-    "jobs-client --port N [--host H] [--transport framed|buffered] [--protocol binary|compact]";
+const USAGE: &str = "jobs-client --port N [--host H] [--transport framed|buffered] \
+                     [--protocol binary|compact] [--tls-ca PEM]";
 
 const JOBS: usize = 50;
 
@@ -48,9 +48,12 @@ async fn run() -> Result<(), String> {
         .collect();
     let inputs = Inputs::new(files, false);
     let builder = JobsClient::builder(inputs.clone());
+    let mut builder = builder.transport(transport).protocol(protocol);
+    if let Some(ca) = idl_examples::cli::option(&args, "--tls-ca") {
+        let tls = thrift_bidi::ClientTls::ca_file(&ca).map_err(|e| format!("{ca}: {e}"))?;
+        builder = builder.tls(tls);
+    }
     let channel = builder
-        .transport(transport)
-        .protocol(protocol)
         .connect((host.as_str(), port))
         .await
         .map_err(|e| format!("cannot connect: {e}"))?;

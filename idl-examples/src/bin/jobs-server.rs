@@ -1,7 +1,7 @@
 //! The jobs server: `jobs-server [--port N] [--host H] [--transport framed|buffered]
-//! [--protocol binary|compact]` serves `Jobs`, pulling each job's input from the client that
-//! asked, until interrupted. Port 0, the default, takes any free port; it prints where it
-//! listens.
+//! [--protocol binary|compact] [--tls-cert PEM --tls-key PEM]` serves `Jobs`, pulling each
+//! job's input from the client that asked, until interrupted. Port 0, the default, takes any
+//! free port; it prints where it listens.
 
 use std::process::ExitCode;
 
@@ -9,7 +9,7 @@ use idl_examples::work::Worker;
 use thrift_bidi::Server;
 
 const USAGE: &str =
-    "jobs-server [--port N] [--host H] [--transport framed|buffered] [--protocol binary|compact]";
+    "jobs-server [--port N] [--host H] [--transport framed|buffered] [--protocol binary|compact] [--tls-cert PEM --tls-key PEM]";
 
 #[tokio::main]
 async fn main() -> ExitCode {

@@ -1,6 +1,7 @@
 //! The seed scenario's server: `mailbox-server [--port N] [--host H] [--transport
-//! framed|buffered] [--protocol binary|compact]` serves `Mailbox` (a mailbox per connection)
-//! until interrupted. Port 0, the default, takes any free port; it prints where it listens.
+//! framed|buffered] [--protocol binary|compact] [--tls-cert PEM --tls-key PEM]` serves
+//! `Mailbox` (a mailbox per connection) until interrupted. Port 0, the default, takes any
+//! free port; it prints where it listens.
 
 use std::process::ExitCode;
 
@@ -8,7 +9,7 @@ use idl_examples::inbox::Inbox;
 use thrift_bidi::Server;
 
 const USAGE: &str =
-    "mailbox-server [--port N] [--host H] [--transport framed|buffered] [--protocol binary|compact]";
+    "mailbox-server [--port N] [--host H] [--transport framed|buffered] [--protocol binary|compact] [--tls-cert PEM --tls-key PEM]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
