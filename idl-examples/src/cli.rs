@@ -60,6 +60,11 @@ pub fn port(args: &[String]) -> Result<u16, String> {
         .map_err(|_| format!("--port {port}: not a port number"))
 }
 
+/// Whether `name` (a flag without a value) is among `args`.
+pub fn flag(args: &[String], name: &str) -> bool {
+    args.iter().any(|arg| arg == name)
+}
+
 /// The transport and protocol that `--transport framed|buffered` and `--protocol
 /// binary|compact` name (framed binary when not given).
 pub fn codec(args: &[String]) -> Result<(Transport, Protocol), String> {

@@ -48,8 +48,14 @@ impl Worker {
     /// The service for a new connection, calling its client back for input (printing each
     /// chunk pulled when `verbose`).
     pub fn serve(connection: &Connection, verbose: bool) -> JobsServer<Self> {
+        Self::calling_back(connection.callbacks(), verbose)
+    }
+
+    /// The service calling its client back on `callbacks` (which may name the callback
+    /// service, for a multiplexed connection).
+    pub fn calling_back(callbacks: thrift_bidi::Channel, verbose: bool) -> JobsServer<Self> {
         JobsServer::new(Self {
-            source: JobSourceClient::new(connection.callbacks()),
+            source: JobSourceClient::new(callbacks),
             verbose,
         })
     }

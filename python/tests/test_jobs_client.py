@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from conftest import fnv1a, jobs, sample
+from thriftpy2.thrift import TApplicationException
 
 from thrift_bidi import Callbacks, Codec, Disconnected, aio, sync
 
@@ -171,3 +172,27 @@ def test_over_tls_to_the_rust_jobs_server(program: Any) -> None:
             await aio.connect("127.0.0.1", server.port, jobs.Jobs, ssl=other, server_hostname="localhost")
 
     asyncio.run(refused())
+
+
+def test_multiplexed_names_both_ways(program: Any) -> None:
+    """`Jobs:checksum` to a multiplexed Rust server, which calls back `JobSource:chunk`."""
+    server = program("jobs-server", "--multiplexed")
+    data = sample(100_000)
+
+    async def run() -> None:
+        client = await aio.connect(
+            "127.0.0.1", server.port, jobs.Jobs, handler=Source({"d": data}), callback_service=jobs.JobSource,
+            multiplexed="Jobs", timeout=30,
+        )
+        assert await client.callbacks_ready() == Callbacks.AVAILABLE
+        assert await client.checksum("d") == fnv1a(data)
+        with pytest.raises(jobs.JobFailed):
+            await client.checksum("missing")
+        client.close()
+        plain = await aio.connect("127.0.0.1", server.port, jobs.Jobs, timeout=30)
+        with pytest.raises(TApplicationException) as unknown:
+            await plain.checksum("d")  # no `Jobs:` prefix: no such service there
+        assert unknown.value.type == TApplicationException.UNKNOWN_METHOD
+        plain.close()
+
+    asyncio.run(run())

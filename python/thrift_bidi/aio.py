@@ -88,6 +88,11 @@ class Client:
             return None
         if reply.kind == EXCEPTION:
             raise reply.body(TApplicationException)
+        if reply.name not in (api, self._prefix + api):
+            # Apache's multiplexed processor names the method alone; anything else is wrong.
+            raise TApplicationException(
+                TApplicationException.WRONG_METHOD_NAME, f"called {api}, reply names {reply.name}"
+            )
         result = reply.body(result_cls)
         for spec in result.thrift_spec.values():
             if spec[1] != "success" and getattr(result, spec[1], None) is not None:
@@ -186,10 +191,14 @@ class Peer:
         #: The client's address.
         self.address: Any = connection.peer
 
-    def callbacks(self, callback_service: Any, *, timeout: Optional[float] = None) -> Client:
+    def callbacks(
+        self, callback_service: Any, *, timeout: Optional[float] = None, multiplexed: bool = False
+    ) -> Client:
         """A client of the callback service on this connection: its calls fail with
-        `Unavailable` unless the client said hello."""
-        return Client(self.connection, callback_service, timeout=timeout, to_client=True)
+        `Unavailable` unless the client said hello. `multiplexed` names the callback service
+        on each call (`JobSource:chunk`), for a client of a multiplexed server."""
+        name = callback_service.__name__ if multiplexed else None
+        return Client(self.connection, callback_service, timeout=timeout, multiplexed=name, to_client=True)
 
     @property
     def said_hello(self) -> bool:

@@ -73,9 +73,10 @@ class Service:
 
     async def answer(self, call: Message) -> Optional[tuple[str, int, Any]]:
         """Runs `call`; the answer to send (name, kind, body), or `None` for a oneway."""
-        api = call.name.split(":", 1)[1] if ":" in call.name else call.name
+        # Multiplexed names (`Service:method`) must name this service (docs/bidi.md section 6).
+        prefix, _, api = call.name.rpartition(":")
         oneway = call.kind == ONEWAY
-        if api not in self.service.thrift_services:
+        if api not in self.service.thrift_services or prefix not in ("", self.name):
             if oneway:
                 log.debug("oneway call of an unknown method %s", call.name)
                 return None

@@ -165,10 +165,13 @@ class Peer:
         #: The client's address.
         self.address: Any = inner.address
 
-    def callbacks(self, callback_service: Any, *, timeout: Optional[float] = None) -> Client:
+    def callbacks(
+        self, callback_service: Any, *, timeout: Optional[float] = None, multiplexed: bool = False
+    ) -> Client:
         """A blocking client of the callback service on this connection (its calls fail with
-        `Unavailable` unless the client said hello)."""
-        return Client(self._inner.callbacks(callback_service, timeout=timeout), self._loop)
+        `Unavailable` unless the client said hello; `multiplexed` as in `thrift_bidi.aio`)."""
+        inner = self._inner.callbacks(callback_service, timeout=timeout, multiplexed=multiplexed)
+        return Client(inner, self._loop)
 
     @property
     def said_hello(self) -> bool:
