@@ -12,6 +12,7 @@ import ssl
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -209,3 +210,26 @@ def test_apaches_python_client_of_a_python_server_is_never_called_back(tmp_path:
     finally:
         server.close()
     assert hellos == [False, False]
+
+
+def test_a_python_server_gone_mid_callback_fails_the_rust_clients_call() -> None:
+    calling = threading.Event()
+
+    class Vanishing(ThreadedWorker):
+        def checksum(self, name: str) -> int:
+            calling.set()
+            return super().checksum(name)  # its first chunk never comes
+
+    server = sync.Server(jobs.Jobs, Vanishing, callback_service=jobs.JobSource)
+    port = server.start()
+    client = subprocess.Popen(
+        [str(BIN / "jobs-client"), "--port", str(port), "--expect-disconnect"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert calling.wait(30), "the job started"
+        time.sleep(0.2)  # the callback is on its way to the client
+    finally:
+        server.close()
+    out, err = client.communicate(timeout=60)
+    assert client.returncode == 0, err + out

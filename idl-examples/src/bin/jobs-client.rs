@@ -7,16 +7,19 @@
 //! - a job on an input it does not have: its `NoSuchInput` goes to the server, whose
 //!   `JobFailed` comes back;
 //! - 50 jobs at once on the one connection.
+//!
+//! With `--expect-disconnect` it checks only that a job whose input stalls fails with
+//! `Disconnected` when the server goes away in the middle of the callback.
 
 use std::collections::HashMap;
 use std::process::ExitCode;
 
-use idl_examples::jobs::{JobsChecksumError, JobsClient};
+use idl_examples::jobs::{JobSource, JobSourceChunkError, JobsChecksumError, JobsClient};
 use idl_examples::work::{checksum, sample, Inputs};
-use thrift_bidi::Callbacks;
+use thrift_bidi::{Bytes, Callbacks};
 
 const USAGE: &str = "jobs-client --port N [--host H] [--transport framed|buffered] \
-                     [--protocol binary|compact] [--tls-ca PEM]";
+                     [--protocol binary|compact] [--tls-ca PEM] [--expect-disconnect]";
 
 const JOBS: usize = 50;
 
@@ -47,7 +50,7 @@ async fn run() -> Result<(), String> {
         .map(|(name, data)| (name.clone(), checksum(data)))
         .collect();
     let inputs = Inputs::new(files, false);
-    let builder = JobsClient::builder(inputs.clone());
+    let builder = JobsClient::builder(Stalling(inputs.clone()));
     let mut builder = builder.transport(transport).protocol(protocol);
     if let Some(ca) = idl_examples::cli::option(&args, "--tls-ca") {
         let tls = thrift_bidi::ClientTls::ca_file(&ca).map_err(|e| format!("{ca}: {e}"))?;
@@ -61,6 +64,14 @@ async fn run() -> Result<(), String> {
         return Err("the server does not call back".into());
     }
     let jobs = JobsClient::new(channel);
+    if idl_examples::cli::flag(&args, "--expect-disconnect") {
+        return match jobs.checksum(STALL.into()).await {
+            Err(JobsChecksumError::Rpc(thrift_bidi::Error::Disconnected)) => Ok(()),
+            other => Err(format!(
+                "{STALL}: expected the server to vanish, got {other:?}"
+            )),
+        };
+    }
 
     let sum = jobs.checksum("data.bin".into()).await;
     check(sum, expected["data.bin"], "data.bin")?;
@@ -99,5 +110,24 @@ fn check(sum: Result<i64, JobsChecksumError>, expected: i64, name: &str) -> Resu
     match sum {
         Ok(sum) if sum == expected => Ok(()),
         other => Err(format!("{name}: expected {expected:#x}, got {other:?}")),
+    }
+}
+
+/// The input whose chunks never come: the server is to vanish while it waits for one.
+const STALL: &str = "stall.bin";
+
+/// The inputs, with [`STALL`] stalling.
+struct Stalling(Inputs);
+
+impl JobSource for Stalling {
+    async fn chunk(&self, name: String, index: i32) -> Result<Bytes, JobSourceChunkError> {
+        if name == STALL {
+            std::future::pending::<()>().await;
+        }
+        self.0.chunk(name, index).await
+    }
+
+    async fn progress(&self, name: String, bytes: i64) -> Result<(), thrift_bidi::Error> {
+        self.0.progress(name, bytes).await
     }
 }
