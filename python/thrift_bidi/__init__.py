@@ -8,10 +8,12 @@ pipelined from any number of threads or tasks. The wire rules are the Rust runti
 
 from .aio import Callbacks
 from .connection import Limits
+from .scan import Bounds
 from .errors import Disconnected, FrameTooLarge, ProtocolError, ThriftBidiError, Timeout, Unavailable
 from .wire import Codec
 
 __all__ = [
+    "Bounds",
     "Callbacks",
     "Codec",
     "Disconnected",

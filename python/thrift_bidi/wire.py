@@ -18,6 +18,7 @@ from thriftpy2.protocol.compact import TCompactProtocol
 from thriftpy2.thrift import TMessageType, TPayload, TType
 
 from .errors import Disconnected, FrameTooLarge, ProtocolError
+from .scan import Bounds, Short, body_end
 
 #: The name of the hello call, which no IDL function can have.
 HELLO = "thrift-bidi.hello"
@@ -103,11 +104,13 @@ class _Sink:
 class Codec:
     """How a connection's messages are written: `transport` is ``"framed"`` (the default) or
     ``"buffered"``, `protocol` ``"binary"`` (the default) or ``"compact"``; `max_frame` bounds
-    every message read, in bytes (16 MiB by default)."""
+    every message read, in bytes (16 MiB by default), and `bounds` what one message may hold
+    (string and container lengths, nesting), checked before it is decoded."""
 
     transport: str = "framed"
     protocol: str = "binary"
     max_frame: int = 16 << 20
+    bounds: Bounds = Bounds()
 
     def __post_init__(self) -> None:
         if self.transport not in ("framed", "buffered"):
@@ -168,7 +171,6 @@ def _header(codec: Codec, data: bytes) -> tuple[str, int, int, int]:
     proto = codec.on(cursor)
     try:
         name, kind, seqid = proto.read_message_begin()
-        proto.skip(TType.STRUCT)
     except (_Short, ProtocolError):
         raise
     except Exception as e:
@@ -177,7 +179,11 @@ def _header(codec: Codec, data: bytes) -> tuple[str, int, int, int]:
         raise ProtocolError(f"message type {kind}")
     if not isinstance(name, str):
         name = bytes(name).decode("utf-8", "replace")
-    return name, kind, seqid, cursor.pos
+    try:
+        end = body_end(codec.protocol, data, cursor.pos, codec.bounds)
+    except Short:
+        raise _Short() from None
+    return name, kind, seqid, end
 
 
 class Reader:
