@@ -143,3 +143,28 @@ def test_a_threaded_clients_threads_end_when_it_closes_after_a_failure() -> None
     while handler_threads() > before:
         assert time.monotonic() < deadline, [t.name for t in threading.enumerate()]
         time.sleep(0.01)
+
+
+def test_idle_connections_close_and_busy_ones_do_not() -> None:
+    class Slow:
+        def __init__(self, peer: aio.Peer) -> None:
+            pass
+
+        async def checksum(self, name: str) -> int:
+            await asyncio.sleep(1.0)  # longer than the idle timeout, but running
+            return 5
+
+    async def run() -> None:
+        server = aio.Server(jobs.Jobs, Slow, limits=Limits(idle_timeout=0.3))
+        port = await server.start()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        started = time.monotonic()
+        assert await asyncio.wait_for(reader.read(), 10) == b"", "an idle connection is closed"
+        assert time.monotonic() - started < 5
+        writer.close()
+        busy = await aio.connect("127.0.0.1", port, jobs.Jobs, timeout=10)
+        assert await busy.checksum("x") == 5, "a call running keeps it open"
+        await asyncio.wait_for(busy.closed(), 10)  # and once nothing runs, it goes
+        await server.close()
+
+    asyncio.run(run())

@@ -233,3 +233,50 @@ def test_a_python_server_gone_mid_callback_fails_the_rust_clients_call() -> None
         server.close()
     out, err = client.communicate(timeout=60)
     assert client.returncode == 0, err + out
+
+
+def test_a_server_that_closes_on_the_hello_gets_a_plain_client(tmp_path: Path) -> None:
+    """Apache's multiplexed processor without a default service closes the connection on the
+    unprefixed hello: the client connects again without it (docs/bidi.md rule 3.3)."""
+    idl = Path(__file__).resolve().parents[2] / "idl-examples" / "idl" / "jobs.thrift"
+    subprocess.run(["thrift", "--gen", "py", "-out", str(tmp_path), str(idl)], check=True, timeout=60)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        from jobs import Jobs as ApacheJobs
+        from thrift.protocol import TBinaryProtocol
+        from thrift.server import TServer  # type: ignore[import-untyped]
+        from thrift.TMultiplexedProcessor import TMultiplexedProcessor  # type: ignore[import-untyped]
+        from thrift.transport import TSocket, TTransport
+    finally:
+        sys.path.remove(str(tmp_path))
+
+    class Plain:
+        def checksum(self, name: str) -> int:
+            return len(name)
+
+    processor = TMultiplexedProcessor()
+    processor.registerProcessor("Jobs", ApacheJobs.Processor(Plain()))
+    listening = TSocket.TServerSocket(host="127.0.0.1", port=0)
+    listening.listen()
+    port = listening.handle.getsockname()[1]
+    server = TServer.TThreadedServer(
+        processor, listening, TTransport.TFramedTransportFactory(), TBinaryProtocol.TBinaryProtocolFactory(),
+        daemon=True,
+    )
+    listening.listen = lambda: None  # already listening, on the port we know
+    threading.Thread(target=server.serve, daemon=True).start()
+
+    class Source:
+        def chunk(self, name: str, index: int) -> bytes:
+            raise AssertionError("a plain server never calls back")
+
+        def progress(self, name: str, done: int) -> None:
+            raise AssertionError("a plain server never calls back")
+
+    with sync.connect(
+        "127.0.0.1", port, jobs.Jobs, handler=Source(), callback_service=jobs.JobSource,
+        multiplexed="Jobs", timeout=10,
+    ) as client:
+        assert client.callbacks_ready(timeout=10) == Callbacks.UNAVAILABLE
+        assert client.checksum("abcd") == 4, "calls go on, on the new connection"
+    listening.close()

@@ -7,7 +7,7 @@ pipelined from any number of threads or tasks. The wire rules are the Rust runti
 """
 
 from .aio import Callbacks
-from .connection import Limits
+from .connection import SERVER_LIMITS, Limits
 from .scan import Bounds
 from .errors import Disconnected, FrameTooLarge, ProtocolError, ThriftBidiError, Timeout, Unavailable
 from .wire import Codec
@@ -20,6 +20,7 @@ __all__ = [
     "FrameTooLarge",
     "Limits",
     "ProtocolError",
+    "SERVER_LIMITS",
     "ThriftBidiError",
     "Timeout",
     "Unavailable",

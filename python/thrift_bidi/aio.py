@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import logging
 import ssl as _ssl
 from typing import Any, Awaitable, Callable, Optional
 
 from thriftpy2.thrift import TApplicationException, args_to_kwargs
 
-from .connection import Connection, Limits, Service, run_inline
+from .connection import SERVER_LIMITS, Connection, Limits, Service, run_inline
 from .errors import Disconnected, Unavailable
 from .wire import CALL, EXCEPTION, HELLO, ONEWAY, RULES_VERSION, Codec, Hello, HelloReply
+
+log = logging.getLogger("thrift_bidi")
 
 
 class Callbacks(enum.Enum):
@@ -58,6 +61,8 @@ class Client:
         self._answered = asyncio.Event()
         self._answered.set()
         self._hello_task: Optional[asyncio.Task[None]] = None
+        #: Connects again (as a plain client), for a server that closes on the hello.
+        self._reopen: Optional[Callable[[], Awaitable[Connection]]] = None
 
     def __getattr__(self, api: str) -> Callable[..., Awaitable[Any]]:
         if api.startswith("_") or api not in self._service.thrift_services:
@@ -116,6 +121,16 @@ class Client:
                 self._callbacks = Callbacks.AVAILABLE
             else:
                 self._callbacks = Callbacks.UNAVAILABLE
+        except Disconnected:
+            # Some plain servers close the connection on a method they do not have (Apache's
+            # multiplexed processor without a default service): connect once more, without
+            # the hello, as a plain client (docs/bidi.md rule 3.3).
+            self._callbacks = Callbacks.UNAVAILABLE
+            if self._reopen is not None:
+                try:
+                    self._connection = await self._reopen()
+                except (OSError, asyncio.TimeoutError) as e:
+                    log.warning("connecting again without the hello failed: %s", e)
         except Exception:
             self._callbacks = Callbacks.UNAVAILABLE
         finally:
@@ -164,10 +179,12 @@ async def connect(
     """Connects to a server of `service`. With a `handler` for `callback_service`, it says
     hello first, and serves the server's calls back on the same connection. `timeout` bounds
     each call (seconds; none by default)."""
-    stream = await asyncio.wait_for(
-        asyncio.open_connection(host, port, ssl=ssl, server_hostname=server_hostname if ssl else None),
-        connect_timeout,
-    )
+    async def open() -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        hostname = server_hostname if ssl else None
+        opening = asyncio.open_connection(host, port, ssl=ssl, server_hostname=hostname)
+        return await asyncio.wait_for(opening, connect_timeout)
+
+    stream = await open()
     local = None
     if handler is not None:
         if callback_service is None:
@@ -176,6 +193,11 @@ async def connect(
     connection = Connection(stream, codec, limits, local, accepted=False)
     client = Client(connection, service, timeout=timeout, multiplexed=multiplexed)
     if local is not None:
+
+        async def reopen() -> Connection:
+            return Connection(await open(), codec, limits, None, accepted=False)
+
+        client._reopen = reopen
         # Written first, before any call this client makes (the task writes it on its first
         # step, which the sleep lets run); its answer is not waited for.
         client._hello_task = asyncio.ensure_future(client._hello(local.name))
@@ -218,7 +240,7 @@ class Server:
         *,
         callback_service: Any = None,
         codec: Codec = Codec(),
-        limits: Limits = Limits(),
+        limits: Limits = SERVER_LIMITS,
         ssl: Optional[_ssl.SSLContext] = None,
         _run: Any = run_inline,
     ) -> None:

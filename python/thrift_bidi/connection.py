@@ -53,12 +53,20 @@ class Limits:
       answered ``LOADSHEDDING``, a oneway waits (nothing more is read until it fits).
     - `frame_timeout`: seconds a message may take from its first byte to its last.
     - `write_timeout`: seconds one write may wait for the peer to take bytes.
+    - `idle_timeout`: seconds with nothing received, sent or running after which the
+      connection closes (`None`: never). Servers use 300 by default (`SERVER_LIMITS`),
+      clients none.
     """
 
     max_in_flight: int = 1000
     max_incoming_bytes: int = 16 << 20
     frame_timeout: float = 30.0
     write_timeout: float = 30.0
+    idle_timeout: Optional[float] = None
+
+
+#: A server's defaults: those of `Limits`, and connections idle for 5 minutes closed.
+SERVER_LIMITS = Limits(idle_timeout=300.0)
 
 
 class Service:
@@ -153,6 +161,25 @@ class Connection:
             asyncio.ensure_future(self._read_all()),
             asyncio.ensure_future(self._run_oneways()),
         ]
+        loop = asyncio.get_running_loop()
+        self._active = loop.time()
+        self._idle: Optional[asyncio.TimerHandle] = None
+        if limits.idle_timeout is not None:
+            self._idle = loop.call_later(limits.idle_timeout, self._check_idle)
+
+    def _check_idle(self) -> None:
+        """Closes the connection if nothing was received, sent or running for the idle
+        timeout; looks again when it would next be due."""
+        timeout = self.limits.idle_timeout
+        assert timeout is not None
+        loop = asyncio.get_running_loop()
+        busy = self._pending or self._running or self._held
+        quiet = loop.time() - self._active
+        if not busy and quiet >= timeout:
+            log.info("connection idle for %s s: closed", timeout)
+            self._close(None)
+            return
+        self._idle = loop.call_later(timeout if busy else timeout - quiet, self._check_idle)
 
     # Calls this side makes.
 
@@ -198,6 +225,7 @@ class Connection:
             if self._closed.is_set():
                 raise Disconnected("the connection is closed")
             self._writer.write(data)
+            self._active = asyncio.get_running_loop().time()
             if self._writer.transport.get_write_buffer_size() < _HIGH_WATER:
                 return  # taken by the socket, or little left: nothing to wait for
             try:
@@ -218,6 +246,7 @@ class Connection:
                 message = await self._reader.read()
                 if message is None:
                     break
+                self._active = asyncio.get_running_loop().time()
                 await self._route(message)
         except asyncio.CancelledError:
             pass
@@ -318,6 +347,8 @@ class Connection:
             return
         self._error = error
         self._closed.set()
+        if self._idle is not None:
+            self._idle.cancel()
         for waiting in self._pending.values():
             if not waiting.done():
                 waiting.set_exception(Disconnected(f"the connection closed: {error}" if error else "the connection closed"))

@@ -20,7 +20,7 @@ from typing import Any, Callable, Coroutine, Optional, TypeVar
 
 from . import aio
 from .aio import Callbacks
-from .connection import Limits
+from .connection import SERVER_LIMITS, Limits
 from .wire import Codec
 
 T = TypeVar("T")
@@ -189,7 +189,7 @@ class Server:
         *,
         callback_service: Any = None,
         codec: Codec = Codec(),
-        limits: Limits = Limits(),
+        limits: Limits = SERVER_LIMITS,
         ssl: Optional[_ssl.SSLContext] = None,
         workers: int = 32,
     ) -> None:
