@@ -110,6 +110,10 @@ fn main() {
         &manifest.join("idl/ledger.thrift"),
         &out.join("gen-py"),
     );
+    // And for the jobs, for the golden transcript of a bidirectional session.
+    let jobs = manifest.join("../idl-examples/idl/jobs.thrift");
+    println!("cargo:rerun-if-changed={}", jobs.display());
+    thrift("py", &jobs, &out.join("gen-py"));
 }
 
 /// Fields holding `binary`, for which proptest needs a strategy (`Bytes` has none).
