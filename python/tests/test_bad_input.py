@@ -30,18 +30,21 @@ class Source:
         pass
 
 
-def answers_hello_then(bad: bytes) -> Serve:
+def answers_hello_then(bad: bytes, ended: asyncio.Event) -> Serve:
     """A server that reads the hello, answers nothing, and sends `bad` once the first call
-    after it has arrived."""
+    after it has arrived; `ended` is set when the client has hung up."""
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        for _ in range(2):  # the hello, then the call
-            (size,) = struct.unpack("!i", await reader.readexactly(4))
-            await reader.readexactly(size)
-        writer.write(bad)
-        await writer.drain()
-        await reader.read()  # until the client hangs up
-        writer.close()
+        try:
+            for _ in range(2):  # the hello, then the call
+                (size,) = struct.unpack("!i", await reader.readexactly(4))
+                await reader.readexactly(size)
+            writer.write(bad)
+            await writer.drain()
+            await reader.read()  # until the client hangs up
+            writer.close()
+        finally:
+            ended.set()
 
     return serve
 
@@ -58,7 +61,8 @@ def answers_hello_then(bad: bytes) -> Serve:
 )
 def test_bad_frames_fail_every_pending_call_and_leave_nothing(bad: bytes) -> None:
     async def run() -> None:
-        server, port = await fake_server(answers_hello_then(bad))
+        ended = asyncio.Event()
+        server, port = await fake_server(answers_hello_then(bad, ended))
         client = await aio.connect(
             "127.0.0.1", port, jobs.Jobs, handler=Source(), callback_service=jobs.JobSource,
             codec=Codec(max_frame=1 << 20),
@@ -68,8 +72,10 @@ def test_bad_frames_fail_every_pending_call_and_leave_nothing(bad: bytes) -> Non
             with pytest.raises(Disconnected):
                 await asyncio.wait_for(call, 10)
         await asyncio.wait_for(client.closed(), 10)
+        await asyncio.wait_for(ended.wait(), 10)  # the fake server saw the client hang up
         server.close()
         await asyncio.wait_for(server.wait_closed(), 10)
+        await asyncio.sleep(0)  # the fake server's task, ended, leaves the loop's set
         others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         assert others == [], "the connection's tasks ended"
 

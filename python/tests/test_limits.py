@@ -168,3 +168,47 @@ def test_idle_connections_close_and_busy_ones_do_not() -> None:
         await server.close()
 
     asyncio.run(run())
+
+
+def test_a_client_that_stops_reading_is_dropped_after_the_write_timeout() -> None:
+    from thrift_bidi.wire import CALL, HELLO, Codec, Hello
+
+    outcome: "asyncio.Future[BaseException]"
+
+    class Session:
+        def __init__(self, peer: aio.Peer) -> None:
+            self.back = peer.callbacks(chat.ChatCallback)
+
+        async def join(self, room: str) -> None:
+            message = chat.Message(room=room, sender="s", text="x" * 60_000)
+            try:
+                while True:  # far more than any socket buffer holds
+                    await self.back.on_message(message)
+            except Exception as e:
+                outcome.set_result(e)
+                raise
+
+        async def rooms(self) -> list[str]:
+            return ["r"]
+
+    async def run() -> None:
+        nonlocal outcome
+        outcome = asyncio.get_running_loop().create_future()
+        server = aio.Server(chat.Chat, Session, callback_service=chat.ChatCallback, limits=Limits(write_timeout=0.5))
+        port = await server.start()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        codec = Codec()
+        hello = Hello(min_version=1, max_version=1, callback_service="ChatCallback")
+        writer.write(codec.encode(HELLO, CALL, 1, hello))
+        writer.write(codec.encode("join", CALL, 2, chat.Chat.join_args(room="r")))
+        await writer.drain()
+        # ... and never reads.
+        failure = await asyncio.wait_for(outcome, 20)
+        assert isinstance(failure, Disconnected), failure
+        good = await aio.connect("127.0.0.1", port, chat.Chat, timeout=10)
+        assert await good.rooms() == ["r"], "the others are served"
+        good.close()
+        writer.close()
+        await server.close()
+
+    asyncio.run(run())

@@ -123,10 +123,11 @@ class Client:
                 self._callbacks = Callbacks.UNAVAILABLE
         except Disconnected:
             # Some plain servers close the connection on a method they do not have (Apache's
-            # multiplexed processor without a default service): connect once more, without
-            # the hello, as a plain client (docs/bidi.md rule 3.3).
+            # multiplexed processor without a default service): when the server closed it
+            # (not this side, nor a failure), connect once more, without the hello, as a
+            # plain client (docs/bidi.md rule 3.3).
             self._callbacks = Callbacks.UNAVAILABLE
-            if self._reopen is not None:
+            if self._reopen is not None and self._connection.peer_closed:
                 try:
                     self._connection = await self._reopen()
                 except (OSError, asyncio.TimeoutError) as e:

@@ -156,6 +156,8 @@ class Connection:
         self._error: Optional[BaseException] = None
         #: Whether the peer said hello (a server may call it back).
         self.peer_hello = False
+        #: Whether the peer ended the connection cleanly (between messages).
+        self.peer_closed = False
         self.peer: Any = stream[1].get_extra_info("peername")
         self._tasks = [
             asyncio.ensure_future(self._read_all()),
@@ -245,6 +247,7 @@ class Connection:
             while True:
                 message = await self._reader.read()
                 if message is None:
+                    self.peer_closed = True
                     break
                 self._active = asyncio.get_running_loop().time()
                 await self._route(message)
