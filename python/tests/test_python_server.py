@@ -136,6 +136,7 @@ def test_a_client_of_a_plain_server_reports_callbacks_unavailable() -> None:
     plain = thriftpy2.rpc.make_server(jobs.Jobs, Plain(), "127.0.0.1", port,
                                       trans_factory=thriftpy2.transport.TFramedTransportFactory())
     plain.trans.listen()
+    plain.trans.listen = lambda: None  # serve() would listen again, on a new socket
     thread = threading.Thread(target=plain.serve, daemon=True)
     thread.start()
 
