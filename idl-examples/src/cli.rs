@@ -1,7 +1,9 @@
 //! The command lines of the example programs: `--name value` options, and their logs.
 
+use std::process::ExitCode;
+
 use thrift_bidi::protocol::Protocol;
-use thrift_bidi::{Server, Transport};
+use thrift_bidi::{Connection, Server, Service, Transport};
 use tokio::net::TcpListener;
 
 /// Logs the runtime's events (why a connection was refused or closed) to stderr, filtered by
@@ -115,6 +117,34 @@ pub async fn listen(
     }
     println!("{program}: listening on {addr}");
     Ok((args, listener, server))
+}
+
+/// [`listen`] with the server builder's defaults, printing a mistake and giving the exit code
+/// (2) to end with.
+pub async fn start(
+    program: &str,
+    usage: &str,
+) -> Result<(Vec<String>, TcpListener, Server), ExitCode> {
+    listen(program, usage, Server::builder())
+        .await
+        .map_err(|message| {
+            eprintln!("{message}");
+            ExitCode::from(2)
+        })
+}
+
+/// Serves the connections `listener` accepts with what `make` gives each, until interrupted
+/// (Ctrl-C): the rest of a server program's `main`.
+pub async fn serve_until_interrupted<S: Service>(
+    server: Server,
+    listener: TcpListener,
+    make: impl Fn(&Connection) -> S,
+) -> ExitCode {
+    let interrupted = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    server.serve_with(listener, make, interrupted).await;
+    ExitCode::SUCCESS
 }
 
 #[cfg(test)]

@@ -19,6 +19,10 @@ from typing import Any
 import pytest
 import thriftpy2.rpc
 from conftest import BIN, fnv1a, jobs
+from thrift.protocol import TBinaryProtocol  # type: ignore[import-untyped]
+from thrift.server import TServer  # type: ignore[import-untyped]
+from thrift.TMultiplexedProcessor import TMultiplexedProcessor  # type: ignore[import-untyped]
+from thrift.transport import TSocket, TTransport  # type: ignore[import-untyped]
 
 from thrift_bidi import Callbacks, Codec, Unavailable, aio, sync
 
@@ -177,17 +181,21 @@ def test_tls_both_ways() -> None:
         server.close()
 
 
+def apache_jobs(out: Path) -> Any:
+    """Apache's Python for the jobs IDL (`thrift --gen py`, written to `out`): its `Jobs`."""
+    idl = Path(__file__).resolve().parents[2] / "idl-examples" / "idl" / "jobs.thrift"
+    subprocess.run(["thrift", "--gen", "py", "-out", str(out), str(idl)], check=True, timeout=60)
+    sys.path.insert(0, str(out))
+    try:
+        from jobs import Jobs  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(out))
+    return Jobs
+
+
 def test_apaches_python_client_of_a_python_server_is_never_called_back(tmp_path: Path) -> None:
     """Apache's own Python (`thrift --gen py`, the library the venv pins) as a plain client."""
-    idl = Path(__file__).resolve().parents[2] / "idl-examples" / "idl" / "jobs.thrift"
-    subprocess.run(["thrift", "--gen", "py", "-out", str(tmp_path), str(idl)], check=True, timeout=60)
-    sys.path.insert(0, str(tmp_path))
-    try:
-        from jobs import Jobs as ApacheJobs  # type: ignore[import-not-found]
-        from thrift.protocol import TBinaryProtocol  # type: ignore[import-untyped]
-        from thrift.transport import TSocket, TTransport  # type: ignore[import-untyped]
-    finally:
-        sys.path.remove(str(tmp_path))
+    ApacheJobs = apache_jobs(tmp_path)
     hellos: list[bool] = []
 
     class Worker:
@@ -239,17 +247,7 @@ def test_a_python_server_gone_mid_callback_fails_the_rust_clients_call() -> None
 def test_a_server_that_closes_on_the_hello_gets_a_plain_client(tmp_path: Path) -> None:
     """Apache's multiplexed processor without a default service closes the connection on the
     unprefixed hello: the client connects again without it (docs/bidi.md rule 3.3)."""
-    idl = Path(__file__).resolve().parents[2] / "idl-examples" / "idl" / "jobs.thrift"
-    subprocess.run(["thrift", "--gen", "py", "-out", str(tmp_path), str(idl)], check=True, timeout=60)
-    sys.path.insert(0, str(tmp_path))
-    try:
-        from jobs import Jobs as ApacheJobs
-        from thrift.protocol import TBinaryProtocol
-        from thrift.server import TServer  # type: ignore[import-untyped]
-        from thrift.TMultiplexedProcessor import TMultiplexedProcessor  # type: ignore[import-untyped]
-        from thrift.transport import TSocket, TTransport
-    finally:
-        sys.path.remove(str(tmp_path))
+    ApacheJobs = apache_jobs(tmp_path)
 
     class Plain:
         def checksum(self, name: str) -> int:

@@ -5,8 +5,9 @@
 
 use std::process::ExitCode;
 
+use idl_examples::cli;
 use idl_examples::work::Worker;
-use thrift_bidi::{Multiplexed, Server};
+use thrift_bidi::{Connection, Multiplexed};
 
 const USAGE: &str =
     "jobs-server [--port N] [--host H] [--transport framed|buffered] [--protocol binary|compact] [--tls-cert PEM --tls-key PEM] [--multiplexed]";
@@ -14,27 +15,19 @@ const USAGE: &str =
 #[tokio::main]
 async fn main() -> ExitCode {
     idl_examples::cli::log_to_stderr();
-    let (args, listener, server) =
-        match idl_examples::cli::listen("jobs-server", USAGE, Server::builder()).await {
-            Ok(started) => started,
-            Err(message) => {
-                eprintln!("{message}");
-                return ExitCode::from(2);
-            }
-        };
-    let interrupted = async {
-        let _ = tokio::signal::ctrl_c().await;
+    let (args, listener, server) = match cli::start("jobs-server", USAGE).await {
+        Ok(started) => started,
+        Err(code) => return code,
     };
-    if idl_examples::cli::flag(&args, "--multiplexed") {
+    if cli::flag(&args, "--multiplexed") {
         // `Jobs:checksum` in, `JobSource:chunk` back (docs/bidi.md section 6).
-        let make = |connection: &thrift_bidi::Connection| {
+        let make = |connection: &Connection| {
             let back = connection.callbacks().multiplexed("JobSource");
             Multiplexed::new().with("Jobs", Worker::calling_back(back, false))
         };
-        server.serve_with(listener, make, interrupted).await;
+        cli::serve_until_interrupted(server, listener, make).await
     } else {
-        let make = |connection: &thrift_bidi::Connection| Worker::serve(connection, false);
-        server.serve_with(listener, make, interrupted).await;
+        let make = |connection: &Connection| Worker::serve(connection, false);
+        cli::serve_until_interrupted(server, listener, make).await
     }
-    ExitCode::SUCCESS
 }

@@ -5,8 +5,8 @@
 
 use std::process::ExitCode;
 
+use idl_examples::cli;
 use idl_examples::inbox::Inbox;
-use thrift_bidi::Server;
 
 const USAGE: &str =
     "mailbox-server [--port N] [--host H] [--transport framed|buffered] [--protocol binary|compact] [--tls-cert PEM --tls-key PEM]";
@@ -14,19 +14,9 @@ const USAGE: &str =
 #[tokio::main]
 async fn main() -> ExitCode {
     idl_examples::cli::log_to_stderr();
-    let (_, listener, server) =
-        match idl_examples::cli::listen("mailbox-server", USAGE, Server::builder()).await {
-            Ok(started) => started,
-            Err(message) => {
-                eprintln!("{message}");
-                return ExitCode::from(2);
-            }
-        };
-    let interrupted = async {
-        let _ = tokio::signal::ctrl_c().await;
+    let (_, listener, server) = match cli::start("mailbox-server", USAGE).await {
+        Ok(started) => started,
+        Err(code) => return code,
     };
-    server
-        .serve_with(listener, |_| Inbox::serve(), interrupted)
-        .await;
-    ExitCode::SUCCESS
+    cli::serve_until_interrupted(server, listener, |_| Inbox::serve()).await
 }
