@@ -1,7 +1,8 @@
 //! The server programs other implementations are tested against, run as processes:
 //! `mailbox-server` keeps a long poll open while the same client's requests go through (and
 //! says so through `waiting`), and `jobs-client` passes its checks against `jobs-server`, on
-//! framed binary and on buffered compact. Every process is killed after a bound.
+//! framed binary and on buffered compact. A channel over two `mailbox-server`s whose first is
+//! killed mid-call fails that call, and sends it nowhere else. Every process is killed after a bound.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -93,4 +94,42 @@ fn jobs_client_passes_its_checks_against_jobs_server() {
         };
         assert!(status.success(), "{codec:?}: {status}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_under_way_on_a_killed_server_fails_and_is_not_sent_again() {
+    let mut first = start(env!("CARGO_BIN_EXE_mailbox-server"), &[]);
+    let second = start(env!("CARGO_BIN_EXE_mailbox-server"), &[]);
+    let endpoints = [first.1.clone(), second.1.clone()];
+    let channel = Channel::builder()
+        .connect_any(endpoints, thrift_bidi::Reconnect::default())
+        .await
+        .expect("connects");
+    let client = MailboxClient::new(channel);
+    let poll = tokio::spawn({
+        let client = client.clone();
+        async move { client.get_message().await }
+    });
+    while client.waiting().await.expect("answers") == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    first.0.kill().expect("killed"); // SIGKILL, mid-call
+    let failed = tokio::time::timeout(BOUND, poll)
+        .await
+        .expect("fails")
+        .expect("joined");
+    assert!(
+        matches!(failed, Err(thrift_bidi::Error::Disconnected)),
+        "{failed:?}"
+    );
+    // New calls go to the second server, where no poll was ever sent.
+    let waiting = tokio::time::timeout(BOUND, client.waiting())
+        .await
+        .expect("answered");
+    assert_eq!(
+        waiting.expect("answers"),
+        0,
+        "get_message was not sent again"
+    );
+    drop(second);
 }

@@ -47,8 +47,8 @@ pub use bidi::Callbacks;
 pub use bytes::Bytes;
 pub use bytestring::ByteString;
 pub use client::{
-    BlockingClient, BlockingRuntime, Channel, ChannelBuilder, MadeWith, MakeCallbacks, NoCallbacks,
-    Ready,
+    Balance, BlockingClient, BlockingRuntime, Channel, ChannelBuilder, MadeWith, MakeCallbacks,
+    NoCallbacks, OnConnect, Ready, Reconnect,
 };
 pub use connection::CloseReason;
 pub use error::Error;

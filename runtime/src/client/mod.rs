@@ -5,9 +5,11 @@
 mod blocking;
 mod builder;
 mod connect;
+mod route;
 
 pub use blocking::{BlockingClient, BlockingRuntime};
 pub use builder::{ChannelBuilder, MadeWith, MakeCallbacks, NoCallbacks, Ready};
+pub use route::{Balance, OnConnect, Reconnect};
 use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,6 +46,9 @@ pub struct Channel {
     /// The middleware its calls pass.
     #[cfg(feature = "tower")]
     layers: Option<crate::call::Layers>,
+    /// The connections its calls go on, for a channel of several endpoints
+    /// ([`ChannelBuilder::connect_any`]); `shared` is then its first connection's.
+    route: Option<Arc<dyn route::Route>>,
 }
 
 /// Closes the connection when the last channel goes.
@@ -140,6 +145,28 @@ impl Channel {
             headers: None,
             #[cfg(feature = "tower")]
             layers: None,
+            route: None,
+        }
+    }
+
+    /// This channel without a hold on its connection: it does not keep it open.
+    fn watcher(&self) -> Self {
+        Self {
+            _owner: None,
+            ..self.clone()
+        }
+    }
+
+    /// This connection's channel with `from`'s options (service, timeout, headers, layers):
+    /// where a routed channel's call goes.
+    fn adopting(self, from: &Channel) -> Self {
+        Self {
+            service: from.service.clone(),
+            call_timeout: from.call_timeout,
+            headers: from.headers.clone(),
+            #[cfg(feature = "tower")]
+            layers: from.layers.clone(),
+            ..self
         }
     }
 
@@ -195,6 +222,11 @@ impl Channel {
         A: Value + Send + Sync + 'static,
         R: Value,
     {
+        if let Some(route) = &self.route {
+            let picked = route.pick().await?;
+            let channel = picked.channel.clone().adopting(self);
+            return Box::pin(channel.call_marked(method, args, idempotent)).await;
+        }
         let (span, trace) = self.outbound(method);
         let call = async {
             let reply = self
@@ -230,6 +262,11 @@ impl Channel {
     where
         A: Value + Send + Sync + 'static,
     {
+        if let Some(route) = &self.route {
+            let picked = route.pick().await?;
+            let channel = picked.channel.clone().adopting(self);
+            return Box::pin(channel.oneway(method, args)).await;
+        }
         let (span, trace) = self.outbound(method);
         self.send(method, MessageType::Oneway, args, trace, false)
             .instrument(span)
@@ -283,6 +320,10 @@ impl Channel {
     /// It does not wait, so it passes no layers ([`Channel::with_layers`]); it has a span and
     /// carries trace context and the channel's headers as [`Channel::oneway`] does.
     pub fn try_oneway<A: Value + Send + Sync>(&self, method: &str, args: &A) -> Result<(), Error> {
+        if let Some(route) = &self.route {
+            let current = route.current().ok_or(Error::Disconnected)?;
+            return current.adopting(self).try_oneway(method, args);
+        }
         self.check_peer()?;
         let (span, trace) = self.outbound(method);
         let _entered = span.enter();
@@ -294,34 +335,48 @@ impl Channel {
 
     /// Bytes queued for the peer and not yet written: how far behind it is.
     pub fn backlog(&self) -> usize {
-        self.shared.backlog()
+        self.connection().shared.backlog()
     }
 
-    /// Whether the connection has closed (calls fail with [`Error::Disconnected`]).
+    /// Whether the connection has closed (calls fail with [`Error::Disconnected`]). A channel
+    /// of several endpoints is closed while it has no healthy connection.
     pub fn is_closed(&self) -> bool {
-        self.shared.is_closed()
+        match &self.route {
+            Some(route) => route.current().is_none(),
+            None => self.shared.is_closed(),
+        }
     }
 
-    /// Resolves when the connection closes.
+    /// Resolves when the connection closes (for a channel of several endpoints: the one
+    /// calls go on now).
     pub async fn closed(&self) {
-        self.shared.closed().await;
+        self.connection().shared.closed().await;
     }
 
     /// What this client knows about its server calling it back (see
     /// [`ChannelBuilder::callbacks`]).
     pub fn callbacks(&self) -> CallbackState {
-        *self.bidi.callbacks.borrow()
+        *self.connection().bidi.callbacks.borrow()
     }
 
     /// Waits for the server's answer to the hello: whether it may call this client back.
     /// (`NotOffered` at once for a client serving no callbacks.)
     pub async fn callbacks_ready(&self) -> CallbackState {
-        let mut state = self.bidi.callbacks.subscribe();
+        let mut state = self.connection().bidi.callbacks.subscribe();
         let ready = state
             .wait_for(|state| *state != CallbackState::Pending)
             .await;
         // The sender lives as long as the connection's state, which `self` holds.
         ready.map_or(CallbackState::Unavailable, |state| *state)
+    }
+
+    /// The connection calls go on now: this one, or for a channel of several endpoints the
+    /// one its route has (or its first, while it has none).
+    fn connection(&self) -> std::borrow::Cow<'_, Channel> {
+        match self.route.as_ref().and_then(|route| route.current()) {
+            Some(current) => std::borrow::Cow::Owned(current),
+            None => std::borrow::Cow::Borrowed(self),
+        }
     }
 
     /// Whether a reply named `reply` answers a call of `method`: multiplexed replies name the
