@@ -6,13 +6,14 @@ mod blocking;
 mod builder;
 mod connect;
 mod route;
+mod wire;
 
 pub use blocking::{BlockingClient, BlockingRuntime};
 pub use builder::{ChannelBuilder, MadeWith, MakeCallbacks, NoCallbacks, Ready};
 pub use route::{Balance, OnConnect, Reconnect};
-use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
+pub(crate) use wire::wire_headers;
 
 use tokio::net::ToSocketAddrs;
 use tokio::time::Instant;
@@ -23,7 +24,7 @@ use crate::bidi::{self, Callbacks as CallbackState};
 use crate::call::Trace;
 use crate::connection::Shared;
 use crate::headers::Headers;
-use crate::message::{ApplicationErrorKind, ApplicationException, Incoming};
+use crate::message::Incoming;
 use crate::protocol::MessageType;
 use crate::value::Value;
 use crate::Error;
@@ -238,25 +239,6 @@ impl Channel {
         call.instrument(span).await
     }
 
-    /// The result struct a reply to a call of `method` carries, or the error it says.
-    fn read_reply<R: Value>(&self, reply: &Incoming, method: &str) -> Result<R, Error> {
-        crate::call::received_reply(reply.headers());
-        if reply.kind() == MessageType::Exception {
-            let exception: ApplicationException = reply.body()?;
-            if exception.kind == ApplicationErrorKind::Timeout {
-                return Err(Error::Timeout);
-            }
-            return Err(Error::Application(exception));
-        }
-        if !self.answers(reply.method(), method) {
-            let message = format!("called {method}, reply names {}", reply.method());
-            let exception =
-                ApplicationException::new(ApplicationErrorKind::WrongMethodName, message);
-            return Err(Error::Application(exception));
-        }
-        Ok(reply.body()?)
-    }
-
     /// Calls oneway `method` with `args`: returns once the call is queued for sending.
     pub async fn oneway<A>(&self, method: &str, args: A) -> Result<(), Error>
     where
@@ -378,54 +360,4 @@ impl Channel {
             None => std::borrow::Cow::Borrowed(self),
         }
     }
-
-    /// Whether a reply named `reply` answers a call of `method`: multiplexed replies name the
-    /// method alone (as Apache's processor sends them) or with the service prefix.
-    fn answers(&self, reply: &str, method: &str) -> bool {
-        let unprefixed = match &self.service {
-            Some(service) => reply
-                .strip_prefix(&**service)
-                .and_then(|rest| rest.strip_prefix(':'))
-                .unwrap_or(reply),
-            None => reply,
-        };
-        unprefixed == method
-    }
-
-    fn name(&self, method: &str) -> String {
-        match &self.service {
-            Some(service) => format!("{service}:{method}"),
-            None => method.to_owned(),
-        }
-    }
-}
-
-/// The headers a call with `deadline` and `trace` sends: `channel`'s, and, where the transport
-/// carries headers (`carries`), the time it leaves the peer (whole milliseconds, rounded up)
-/// and its `traceparent`; [`Error::Timeout`] if no time is left.
-pub(crate) fn wire_headers<'h>(
-    channel: Option<&'h Headers>,
-    deadline: Option<Instant>,
-    trace: Option<&Trace>,
-    carries: bool,
-) -> Result<Option<Cow<'h, Headers>>, Error> {
-    let left = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
-    if left.is_some_and(|left| left.is_zero()) {
-        return Err(Error::Timeout);
-    }
-    // Without headers on the wire (framed, buffered) there is nothing to add them to.
-    let left = left.filter(|_| carries);
-    let channel = channel.map(Cow::Borrowed);
-    if left.is_none() && trace.is_none() {
-        return Ok(channel);
-    }
-    let mut headers = channel.map(Cow::into_owned).unwrap_or_default();
-    if let Some(left) = left {
-        let ms = crate::call::timeout_millis(left).to_string();
-        headers.insert(crate::call::TIMEOUT_HEADER, ms);
-    }
-    if let Some(trace) = trace {
-        headers.insert(crate::call::TRACEPARENT_HEADER, trace.traceparent());
-    }
-    Ok(Some(Cow::Owned(headers)))
 }
