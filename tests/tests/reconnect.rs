@@ -187,3 +187,83 @@ async fn a_server_that_drops_every_connection_is_retried_with_backoff() {
     assert!((4..=16).contains(&attempts), "{attempts} attempts in 2 s");
     drop(channel);
 }
+
+/// A ledger whose calls on server `name` take `pause` (counted, by method and server).
+struct Paused {
+    name: &'static str,
+    pause: Duration,
+    seen: Arc<Mutex<Vec<(&'static str, &'static str)>>>,
+}
+
+impl Paused {
+    async fn answer(&self, method: &'static str) -> i64 {
+        self.seen.lock().unwrap().push((self.name, method));
+        tokio::time::sleep(self.pause).await;
+        i64::from(self.name == "b")
+    }
+}
+
+impl Ledger for Paused {
+    async fn balance(&self, _: String) -> Result<i64, Error> {
+        Ok(self.answer("balance").await)
+    }
+    async fn deposit(&self, _: String, _: i64) -> Result<i64, Error> {
+        Ok(self.answer("deposit").await)
+    }
+    async fn audit(&self, _: String) -> Result<i64, Error> {
+        Ok(self.answer("audit").await)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_layer_moves_an_idempotent_call_to_the_next_server() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut endpoints = Vec::new();
+    let mut stops = Vec::new();
+    for (name, pause) in [("a", Duration::from_secs(30)), ("b", Duration::ZERO)] {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        endpoints.push(listener.local_addr().unwrap().to_string());
+        let (stop, stopped) = oneshot::channel::<()>();
+        stops.push(stop);
+        let seen = seen.clone();
+        let make = move |_: &thrift_bidi::Connection| {
+            LedgerServer::new(Paused {
+                name,
+                pause,
+                seen: seen.clone(),
+            })
+        };
+        let server = Server::builder().shutdown_timeout(Duration::from_millis(50));
+        tokio::spawn(server.serve_with(listener, make, async {
+            let _ = stopped.await;
+        }));
+    }
+    let layers = thrift_bidi::call::Layers::new(
+        tower::ServiceBuilder::new()
+            .retry(thrift_bidi::call::Retry::new(3).backoff(Duration::from_millis(50))),
+    );
+    let channel = Channel::builder()
+        .connect_any(endpoints, Reconnect::default())
+        .await
+        .unwrap();
+    let client = LedgerClient::new(channel.with_layers(&layers));
+    let balance = tokio::spawn({
+        let client = client.clone();
+        async move { client.balance("x".into()).await }
+    });
+    let deposit = tokio::spawn({
+        let client = client.clone();
+        async move { client.deposit("x".into(), 1).await }
+    });
+    while seen.lock().unwrap().len() < 2 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    stops.remove(0).send(()).unwrap(); // a goes, both calls under way there
+    let balance = tokio::time::timeout(BOUND, balance).await.unwrap().unwrap();
+    assert_eq!(balance.unwrap(), 1, "idempotent: tried again, on b");
+    let deposit = tokio::time::timeout(BOUND, deposit).await.unwrap().unwrap();
+    assert!(matches!(deposit, Err(Error::Disconnected)), "{deposit:?}");
+    let mut seen = seen.lock().unwrap().clone();
+    seen.sort_unstable();
+    assert_eq!(seen, [("a", "balance"), ("a", "deposit"), ("b", "balance")]);
+}

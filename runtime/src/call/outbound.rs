@@ -68,6 +68,8 @@ pub struct Outbound {
     deadline: Option<Instant>,
     trace: Option<Trace>,
     idempotent: bool,
+    /// For a channel of several endpoints: picks the connection of each try.
+    route: Option<Arc<dyn crate::client::Route>>,
 }
 
 /// What a [`Channel`](crate::Channel) knows of a call when it hands it to its layers.
@@ -104,7 +106,14 @@ impl Outbound {
             deadline: call.deadline,
             trace: call.trace,
             idempotent: call.idempotent,
+            route: None,
         }
+    }
+
+    /// Sent, each try, on the connection `route` picks then (a channel of several endpoints).
+    pub(crate) fn routed(mut self, route: Option<Arc<dyn crate::client::Route>>) -> Self {
+        self.route = route;
+        self
     }
 
     /// The method called (its IDL name, without a multiplexed service's prefix).
@@ -140,7 +149,8 @@ impl Outbound {
     }
 
     /// The connection it goes over: its id (as `Context::connection_id` gives it on a server)
-    /// and the peer.
+    /// and the peer. (For a channel of several endpoints, each try picks its connection when
+    /// it is sent; this is the one the channel was made with.)
     pub fn connection(&self) -> (u64, &Peer) {
         (self.shared.origin.connection, &self.shared.origin.peer)
     }
@@ -148,7 +158,14 @@ impl Outbound {
     /// Sends it (another try, with a seqid of its own, if it was sent before): its reply
     /// (`None` for a oneway, once queued).
     async fn send(self) -> Result<Option<Incoming>, Error> {
-        let carries = self.shared.carries_headers();
+        // A routed channel's try goes on the connection its route picks now (held, and
+        // counted as under way, until it is answered).
+        let picked = match &self.route {
+            Some(route) => Some(route.pick().await?),
+            None => None,
+        };
+        let shared = picked.as_ref().map_or(&self.shared, |p| p.channel.shared());
+        let carries = shared.carries_headers();
         let headers = crate::client::wire_headers(
             Some(&self.headers),
             self.deadline,
@@ -157,7 +174,6 @@ impl Outbound {
         )?;
         let headers = headers.as_deref().filter(|headers| !headers.is_empty());
         let Self {
-            shared,
             name,
             kind,
             args,

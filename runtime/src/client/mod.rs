@@ -10,6 +10,7 @@ mod wire;
 
 pub use blocking::{BlockingClient, BlockingRuntime};
 pub use builder::{ChannelBuilder, MadeWith, MakeCallbacks, NoCallbacks, Ready};
+pub(crate) use route::Route;
 pub use route::{Balance, OnConnect, Reconnect};
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,7 +50,7 @@ pub struct Channel {
     layers: Option<crate::call::Layers>,
     /// The connections its calls go on, for a channel of several endpoints
     /// ([`ChannelBuilder::connect_any`]); `shared` is then its first connection's.
-    route: Option<Arc<dyn route::Route>>,
+    route: Option<Arc<dyn Route>>,
 }
 
 /// Closes the connection when the last channel goes.
@@ -150,6 +151,23 @@ impl Channel {
         }
     }
 
+    /// The route a call of this channel is handed to whole: a routed channel's, unless its
+    /// layers must see the call first (then each try picks its connection: a retry may go
+    /// to another server).
+    fn delegating(&self) -> Option<&Arc<dyn Route>> {
+        #[cfg(feature = "tower")]
+        if self.layers.is_some() {
+            return None;
+        }
+        self.route.as_ref()
+    }
+
+    /// The connection this channel's calls go on (for a routed channel, its first).
+    #[cfg(feature = "tower")]
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
     /// This channel without a hold on its connection: it does not keep it open.
     fn watcher(&self) -> Self {
         Self {
@@ -223,7 +241,7 @@ impl Channel {
         A: Value + Send + Sync + 'static,
         R: Value,
     {
-        if let Some(route) = &self.route {
+        if let Some(route) = self.delegating() {
             let picked = route.pick().await?;
             let channel = picked.channel.clone().adopting(self);
             return Box::pin(channel.call_marked(method, args, idempotent)).await;
@@ -244,7 +262,7 @@ impl Channel {
     where
         A: Value + Send + Sync + 'static,
     {
-        if let Some(route) = &self.route {
+        if let Some(route) = self.delegating() {
             let picked = route.pick().await?;
             let channel = picked.channel.clone().adopting(self);
             return Box::pin(channel.oneway(method, args)).await;
@@ -283,7 +301,7 @@ impl Channel {
                 idempotent,
             };
             let call = crate::call::Outbound::new(self.shared.clone(), call, Arc::new(args));
-            return layers.call(call).await;
+            return layers.call(call.routed(self.route.clone())).await;
         }
         #[cfg(not(feature = "tower"))]
         let _ = idempotent;

@@ -122,8 +122,8 @@ impl Reconnect {
 }
 
 /// A connection a call was sent on, and its count of calls under way.
-pub(super) struct Picked {
-    pub(super) channel: Channel,
+pub(crate) struct Picked {
+    pub(crate) channel: Channel,
     load: Arc<AtomicUsize>,
 }
 
@@ -134,7 +134,7 @@ impl Drop for Picked {
 }
 
 /// What a routed [`Channel`] asks of its connections.
-pub(super) trait Route: Send + Sync {
+pub(crate) trait Route: Send + Sync {
     /// A healthy connection for the next call (waiting for one, within the wait).
     fn pick(&self) -> Pin<Box<dyn Future<Output = Result<Picked, Error>> + Send + '_>>;
     /// The connection calls would go on now, if one is healthy.
