@@ -3,6 +3,7 @@
 # nothing when everything is already there.
 #   - Debian's `thrift-compiler` (Apache Thrift 0.17): the reference the corpus figures and the
 #     front-end timing script compare against, and whose `--gen rs` output the wire tests use.
+#   - Debian's `nats-server` and `redis-server`, the brokers the cluster tests start.
 #   - A Python venv (.venv) with Apache `thrift` and `thriftpy2` from PyPI, pytest and mypy,
 #     and this repository's Python package (`python/`, editable) installed in it.
 set -euo pipefail
@@ -15,6 +16,22 @@ if ! command -v thrift >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq thrift-compiler >/dev/null
 fi
 thrift --version >&2
+
+# The brokers the cluster tests start (on free loopback ports, with temporary data): NATS and
+# Redis, from Debian.
+missing=""
+command -v nats-server >/dev/null 2>&1 || missing="$missing nats-server"
+command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
+if [ -n "$missing" ]; then
+  echo "setup: installing$missing" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  # shellcheck disable=SC2086 # the package names are meant to split
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  # Debian starts redis-server as a service; the tests start their own.
+  $sudo service redis-server stop >/dev/null 2>&1 || true
+fi
 
 # A Python venv at .venv with the Python Thrift stacks the interop and wire tests talk to
 # (pinned, so every machine tests against the same peers).

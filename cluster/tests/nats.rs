@@ -1,0 +1,170 @@
+//! Topics across nodes on a real `nats-server` (Debian's, which `scripts/setup.sh` installs),
+//! started on a free loopback port with its files in a temporary directory and stopped at the
+//! end: every node's subscribers get every payload once, in order per publisher; a node's own
+//! subscribers get its payloads while the broker is down, and cross-node delivery comes back
+//! when the broker does; oversized payloads and bad topics are refused.
+#![allow(clippy::unwrap_used)] // helpers of this test binary
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use bytes::Bytes;
+use thrift_bidi_cluster::{Cluster, ClusterError, Options, Subscription};
+
+const BOUND: Duration = Duration::from_secs(20);
+
+/// A `nats-server` process, killed (and its directory removed) when dropped.
+struct Nats {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Nats {
+    fn start(port: Option<u16>) -> Self {
+        let port = port.unwrap_or_else(|| {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            probe.local_addr().unwrap().port()
+        });
+        let dir =
+            std::env::temp_dir().join(format!("thrift-bidi-nats-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let child = Command::new("nats-server")
+            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .arg("--pid")
+            .arg(dir.join("nats.pid"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nats-server runs (scripts/setup.sh installs it)");
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < BOUND, "nats-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Self { child, port, dir }
+    }
+
+    fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Nats {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+async fn next(subscription: &mut Subscription) -> (String, Bytes) {
+    let delivery = tokio::time::timeout(BOUND, subscription.next()).await;
+    let delivery = delivery.expect("a delivery in time").expect("subscribed");
+    (delivery.node, delivery.payload)
+}
+
+#[tokio::test]
+async fn every_node_gets_every_payload_once_in_order_per_publisher() {
+    let nats = Nats::start(None);
+    let a = Cluster::nats(&nats.url(), Options::new("a")).await.unwrap();
+    let b = Cluster::nats(&nats.url(), Options::new("b")).await.unwrap();
+    let mut at_a = a.subscribe("room.tea").await.unwrap();
+    let mut at_b = b.subscribe("room.tea").await.unwrap();
+    let mut elsewhere = b.subscribe("room.coffee").await.unwrap();
+    // Each node's subscription reaches the broker before the first publish.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    for i in 0..100 {
+        a.publish("room.tea", Bytes::from(format!("a{i}")))
+            .await
+            .unwrap();
+        b.publish("room.tea", Bytes::from(format!("b{i}")))
+            .await
+            .unwrap();
+    }
+    for subscription in [&mut at_a, &mut at_b] {
+        let mut from = std::collections::HashMap::<String, Vec<Bytes>>::new();
+        for _ in 0..200 {
+            let (node, payload) = next(subscription).await;
+            from.entry(node).or_default().push(payload);
+        }
+        for node in ["a", "b"] {
+            let expected: Vec<Bytes> = (0..100)
+                .map(|i| Bytes::from(format!("{node}{i}")))
+                .collect();
+            assert_eq!(
+                from[node], expected,
+                "{node}'s payloads, once each, in order"
+            );
+        }
+    }
+    let nothing = tokio::time::timeout(Duration::from_millis(300), at_a.next()).await;
+    assert!(nothing.is_err(), "nothing more: none delivered twice");
+    let other = tokio::time::timeout(Duration::from_millis(100), elsewhere.next()).await;
+    assert!(other.is_err(), "another topic gets none of it");
+}
+
+#[tokio::test]
+async fn local_delivery_goes_on_while_the_broker_is_down() {
+    let nats = Nats::start(None);
+    let port = nats.port;
+    let a = Cluster::nats(&nats.url(), Options::new("a")).await.unwrap();
+    let b = Cluster::nats(&nats.url(), Options::new("b")).await.unwrap();
+    let mut at_a = a.subscribe("room").await.unwrap();
+    let mut at_b = b.subscribe("room").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    drop(nats); // the broker goes
+    let _ = a.publish("room", Bytes::from_static(b"while down")).await;
+    assert_eq!(
+        next(&mut at_a).await,
+        ("a".to_owned(), Bytes::from_static(b"while down"))
+    );
+    let _nats = Nats::start(Some(port)); // and comes back
+                                         // Cross-node delivery recovers once both nodes have reconnected and subscribed again.
+    let started = std::time::Instant::now();
+    loop {
+        a.publish("room", Bytes::from_static(b"back"))
+            .await
+            .unwrap();
+        assert_eq!(next(&mut at_a).await.1, Bytes::from_static(b"back"));
+        let got = tokio::time::timeout(Duration::from_millis(200), at_b.next()).await;
+        if let Ok(Some(delivery)) = got {
+            if delivery.payload == Bytes::from_static(b"back") {
+                break;
+            }
+        }
+        assert!(
+            started.elapsed() < BOUND,
+            "cross-node delivery did not come back"
+        );
+    }
+}
+
+#[tokio::test]
+async fn oversized_payloads_and_bad_topics_are_refused() {
+    let nats = Nats::start(None);
+    let a = Cluster::nats(&nats.url(), Options::new("a").max_message(1000))
+        .await
+        .unwrap();
+    let big = a.publish("room", Bytes::from(vec![0; 1001])).await;
+    assert!(
+        matches!(
+            big,
+            Err(ClusterError::TooLarge {
+                len: 1001,
+                max: 1000
+            })
+        ),
+        "{big:?}"
+    );
+    for topic in ["", "a b", "room.*", "room.>", "a..b"] {
+        let bad = a.publish(topic, Bytes::new()).await;
+        assert!(
+            matches!(bad, Err(ClusterError::Topic(_))),
+            "{topic:?}: {bad:?}"
+        );
+        assert!(a.subscribe(topic).await.is_err(), "{topic:?}");
+    }
+    a.publish("room", Bytes::from(vec![0; 1000])).await.unwrap();
+}
