@@ -23,6 +23,7 @@ use tokio::sync::OnceCell;
 use crate::chat::{
     Chat, ChatCallbackClient, ChatJoinError, ChatSayError, ChatServer, Message, NotJoined, Rejected,
 };
+use crate::relay::Relay;
 
 /// The longest room name, in bytes.
 pub const MAX_ROOM: usize = 64;
@@ -75,17 +76,26 @@ impl Member {
     }
 }
 
-/// The rooms and who is in them.
+/// The rooms and who is in them (on this node; with a cluster, each node's hub holds its own
+/// users, and the rooms span the nodes: [`crate::relay`]).
 #[derive(Default)]
 pub struct Hub {
     rooms: Mutex<BTreeMap<String, Vec<Member>>>,
     sessions: AtomicU64,
+    relay: Option<Relay>,
 }
 
 impl Hub {
     /// A hub with no rooms.
     pub fn new() -> Arc<Self> {
         Arc::default()
+    }
+
+    pub(crate) fn with_relay(relay: Relay) -> Self {
+        Self {
+            relay: Some(relay),
+            ..Self::default()
+        }
     }
 
     /// The server settings the chat is served with: frames of 16 KiB at most (a `say` of
@@ -135,8 +145,28 @@ impl Hub {
         rooms.retain(|_, members| !members.is_empty());
     }
 
-    /// Pushes `message` to everyone in its room, waiting for nobody.
-    fn broadcast(&self, message: &Message) {
+    /// Says `message` to everyone in its room: on every node, with a cluster (whose broker
+    /// being down leaves this node's members still served).
+    async fn broadcast(self: &Arc<Self>, message: &Message) {
+        let Some(relay) = &self.relay else {
+            return self.deliver(message);
+        };
+        if let Err(e) = relay.publish(message).await {
+            tracing::warn!(error = %e, "the other nodes did not get a message");
+        }
+    }
+
+    /// Listens to `room` across the cluster, if there is one.
+    async fn listen(self: &Arc<Self>, room: &str) -> Result<(), Error> {
+        let Some(relay) = &self.relay else {
+            return Ok(());
+        };
+        let listened = relay.listen(Arc::downgrade(self), room).await;
+        listened.map_err(|e| Error::internal(format!("the cluster: {e}")))
+    }
+
+    /// Pushes `message` to this node's members of its room, waiting for nobody.
+    pub(crate) fn deliver(&self, message: &Message) {
         for member in self.members(&message.room) {
             member.push(message);
         }
@@ -200,6 +230,7 @@ impl Chat for Session {
         if self.is_in(&room) {
             return Ok(());
         }
+        self.hub.listen(&room).await?;
         let member = Member {
             session: self.id,
             nickname: nickname.clone(),
@@ -217,7 +248,7 @@ impl Chat for Session {
             text: format!("{nickname} joined"),
             sent_at_ms: now_ms(),
         };
-        self.hub.broadcast(&notice);
+        self.hub.broadcast(&notice).await;
         Ok(())
     }
 
@@ -234,7 +265,7 @@ impl Chat for Session {
             text,
             sent_at_ms: now_ms(),
         };
-        self.hub.broadcast(&message);
+        self.hub.broadcast(&message).await;
         Ok(())
     }
 

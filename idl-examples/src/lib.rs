@@ -6,6 +6,7 @@ pub mod cli;
 pub mod hub;
 pub mod inbox;
 pub mod printer;
+pub mod relay;
 pub mod work;
 
 /// `idl/chat.thrift`: the chat service, its callback service and their types.

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 pub mod approvals;
+pub mod brokers;
 pub mod cross;
 pub mod fuzz;
 pub mod peers;

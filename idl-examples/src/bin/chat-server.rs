@@ -1,15 +1,19 @@
-//! The chat server: `chat-server --port N [--host H]`. Serves until interrupted.
+//! The chat server: `chat-server --port N [--host H] [--cluster nats://HOST:PORT [--node
+//! NAME]]`. Serves until interrupted. With `--cluster`, its rooms span every chat server on
+//! that NATS broker (`NAME`, unique among them, defaults to `chat-PORT`).
 
 use std::process::ExitCode;
 
 use idl_examples::cli;
 use idl_examples::hub::Hub;
+use thrift_bidi_cluster::{Cluster, Options};
 use tokio::net::TcpListener;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     idl_examples::cli::log_to_stderr();
-    let (_, host, port) = match cli::endpoint("chat-server", "chat-server --port N [--host H]") {
+    let usage = "chat-server --port N [--host H] [--cluster nats://HOST:PORT [--node NAME]]";
+    let (args, host, port) = match cli::endpoint("chat-server", usage) {
         Ok(endpoint) => endpoint,
         Err(message) => {
             eprintln!("{message}");
@@ -26,7 +30,20 @@ async fn main() -> ExitCode {
     if let Ok(addr) = listener.local_addr() {
         println!("chat-server: listening on {addr}");
     }
-    let hub = Hub::new();
+    let hub = match cli::option(&args, "--cluster") {
+        None => Hub::new(),
+        Some(url) => {
+            let port = listener.local_addr().map_or(port, |a| a.port());
+            let node = cli::option(&args, "--node").unwrap_or_else(|| format!("chat-{port}"));
+            match Cluster::nats(&url, Options::new(node)).await {
+                Ok(cluster) => idl_examples::relay::clustered(cluster),
+                Err(e) => {
+                    eprintln!("chat-server: cannot join the cluster at {url}: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+    };
     let interrupted = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -5,59 +5,13 @@
 //! when the broker does; oversized payloads and bad topics are refused.
 #![allow(clippy::unwrap_used)] // helpers of this test binary
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use bytes::Bytes;
 use thrift_bidi_cluster::{Cluster, ClusterError, Options, Subscription};
+use thrift_bidi_tests::brokers::Nats;
 
 const BOUND: Duration = Duration::from_secs(20);
-
-/// A `nats-server` process, killed (and its directory removed) when dropped.
-struct Nats {
-    child: Child,
-    port: u16,
-    dir: PathBuf,
-}
-
-impl Nats {
-    fn start(port: Option<u16>) -> Self {
-        let port = port.unwrap_or_else(|| {
-            let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            probe.local_addr().unwrap().port()
-        });
-        let dir =
-            std::env::temp_dir().join(format!("thrift-bidi-nats-{}-{port}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let child = Command::new("nats-server")
-            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
-            .arg("--pid")
-            .arg(dir.join("nats.pid"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("nats-server runs (scripts/setup.sh installs it)");
-        let started = std::time::Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < BOUND, "nats-server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Self { child, port, dir }
-    }
-
-    fn url(&self) -> String {
-        format!("nats://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Nats {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 async fn next(subscription: &mut Subscription) -> (String, Bytes) {
     let delivery = tokio::time::timeout(BOUND, subscription.next()).await;

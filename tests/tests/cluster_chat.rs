@@ -1,0 +1,114 @@
+//! The chat as a cluster, on a real `nats-server`: three chat nodes (each a hub with its own
+//! server, in this process, joined through the broker), nine users spread over them in one
+//! room. Each of three users, one per node, says 50 messages; every user, on every node,
+//! receives every message once, in order per sender.
+#![allow(clippy::unwrap_used)] // helpers of this test binary
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use idl_examples::chat::{ChatCallback, ChatClient, Message};
+use idl_examples::hub::Hub;
+use thrift_bidi::{Callbacks, Error};
+use thrift_bidi_cluster::{Cluster, Options};
+use thrift_bidi_tests::brokers::Nats;
+use tokio::net::TcpListener;
+
+const BOUND: Duration = Duration::from_secs(30);
+
+/// A user: the messages pushed to it, in order.
+#[derive(Clone, Default)]
+struct User(Arc<Mutex<Vec<(String, String)>>>, &'static str);
+
+impl ChatCallback for User {
+    async fn on_message(&self, msg: Message) -> Result<(), Error> {
+        self.0.lock().unwrap().push((msg.sender, msg.text));
+        Ok(())
+    }
+
+    async fn ask_nickname(&self, _: String) -> Result<String, Error> {
+        Ok(self.1.to_owned())
+    }
+}
+
+/// A chat node on `nats`: its address.
+async fn node(nats: &Nats, name: &str) -> std::net::SocketAddr {
+    let cluster = Cluster::nats(&nats.url(), Options::new(name))
+        .await
+        .unwrap();
+    let hub: Arc<Hub> = idl_examples::relay::clustered(cluster);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let make = move |connection: &thrift_bidi::Connection| hub.session(connection);
+    tokio::spawn(Hub::server().serve_with(listener, make, std::future::pending()));
+    addr
+}
+
+const NAMES: [&str; 9] = ["a0", "b0", "c0", "a1", "b1", "c1", "a2", "b2", "c2"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_user_on_every_node_gets_every_message_in_order() {
+    let nats = Nats::start(None);
+    let nodes = [
+        node(&nats, "a").await,
+        node(&nats, "b").await,
+        node(&nats, "c").await,
+    ];
+    let mut users = Vec::new();
+    for (i, name) in NAMES.into_iter().enumerate() {
+        let user = User(Arc::default(), name);
+        let builder = ChatClient::builder(user.clone());
+        let channel = builder.connect(nodes[i % 3]).await.unwrap();
+        assert_eq!(channel.callbacks_ready().await, Callbacks::Available);
+        let chat = ChatClient::new(channel);
+        chat.join("lobby".into()).await.unwrap();
+        users.push((chat, user));
+    }
+    // Each node listens to the room from its first join; give the broker a moment.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for round in 0..50 {
+        for (chat, user) in &users[..3] {
+            chat.say("lobby".into(), format!("{} {round}", user.1))
+                .await
+                .unwrap();
+        }
+    }
+    for (_, user) in &users {
+        let started = std::time::Instant::now();
+        loop {
+            let said: Vec<(String, String)> = user
+                .0
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|(sender, _)| sender != "server")
+                .cloned()
+                .collect();
+            if said.len() >= 150 {
+                for sender in &NAMES[..3] {
+                    let from: Vec<&String> = said
+                        .iter()
+                        .filter(|(s, _)| s == sender)
+                        .map(|(_, t)| t)
+                        .collect();
+                    let expected: Vec<String> = (0..50).map(|r| format!("{sender} {r}")).collect();
+                    assert_eq!(
+                        from,
+                        expected.iter().collect::<Vec<_>>(),
+                        "{}: from {sender}",
+                        user.1
+                    );
+                }
+                assert_eq!(said.len(), 150, "{}: none twice", user.1);
+                break;
+            }
+            assert!(
+                started.elapsed() < BOUND,
+                "{} got {} of 150",
+                user.1,
+                said.len()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
