@@ -41,6 +41,22 @@ fn start(program: &str, args: &[&str]) -> Running {
     Running(child, addr)
 }
 
+/// Starts a `get_message` long poll on `client`, and waits until the server has it.
+async fn long_poll(
+    client: &MailboxClient,
+) -> tokio::task::JoinHandle<Result<String, thrift_bidi::Error>> {
+    let poll = tokio::spawn({
+        let client = client.clone();
+        async move { client.get_message().await }
+    });
+    let deadline = Instant::now() + BOUND;
+    while client.waiting().await.expect("answers") == 0 {
+        assert!(Instant::now() < deadline, "the long poll never arrived");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    poll
+}
+
 #[tokio::test]
 async fn mailbox_server_answers_requests_while_a_long_poll_waits() {
     let server = start(
@@ -53,15 +69,7 @@ async fn mailbox_server_answers_requests_while_a_long_poll_waits() {
         .await
         .expect("connects");
     let client = MailboxClient::new(channel);
-    let poll = tokio::spawn({
-        let client = client.clone();
-        async move { client.get_message().await }
-    });
-    let deadline = Instant::now() + BOUND;
-    while client.waiting().await.expect("answers") == 0 {
-        assert!(Instant::now() < deadline, "the long poll never arrived");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let poll = long_poll(&client).await;
     client.send_request("hello".into()).await.expect("sent");
     let message = tokio::time::timeout(BOUND, poll).await.expect("answered");
     assert_eq!(message.expect("joined").expect("a message"), "hello");
@@ -106,13 +114,7 @@ async fn a_call_under_way_on_a_killed_server_fails_and_is_not_sent_again() {
         .await
         .expect("connects");
     let client = MailboxClient::new(channel);
-    let poll = tokio::spawn({
-        let client = client.clone();
-        async move { client.get_message().await }
-    });
-    while client.waiting().await.expect("answers") == 0 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let poll = long_poll(&client).await;
     first.0.kill().expect("killed"); // SIGKILL, mid-call
     let failed = tokio::time::timeout(BOUND, poll)
         .await
