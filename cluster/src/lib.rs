@@ -10,6 +10,7 @@
 //! node that is not connected), in order per publisher and topic; a payload published here
 //! reaches this node's subscribers at once, broker or no broker.
 
+mod presence;
 mod topics;
 
 use std::sync::Arc;
@@ -44,6 +45,7 @@ pub struct Options {
     node: String,
     max_message: usize,
     prefix: String,
+    heartbeat: std::time::Duration,
 }
 
 impl Options {
@@ -55,7 +57,16 @@ impl Options {
             node: node.into(),
             max_message: 1_000_000 - 1024,
             prefix: "thrift-bidi".into(),
+            heartbeat: std::time::Duration::from_millis(3334),
         }
+    }
+
+    /// How often this node tells the others which clients it holds (every 3.3 s by default:
+    /// a node that dies is forgotten after 3 missed heartbeats, within 10 s).
+    #[must_use]
+    pub fn heartbeat(mut self, interval: std::time::Duration) -> Self {
+        self.heartbeat = interval;
+        self
     }
 
     /// The largest payload published; larger ones fail with [`ClusterError::TooLarge`].
@@ -75,9 +86,18 @@ impl Options {
 }
 
 /// This node's membership of its cluster: cheap to clone, shared by its connections.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Cluster {
     inner: Arc<topics::Topics>,
+    presence: Arc<presence::Presence>,
+}
+
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster")
+            .field("node", &self.node())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Cluster {
@@ -90,8 +110,17 @@ impl Cluster {
             .connect(url)
             .await
             .map_err(|e| ClusterError::Broker(e.to_string()))?;
+        let subject = format!("{}.presence", options.prefix);
+        let presence = presence::Presence::start(
+            client.clone(),
+            subject,
+            options.node.clone(),
+            options.heartbeat,
+        )
+        .await?;
         Ok(Self {
             inner: Arc::new(topics::Topics::new(client, options)),
+            presence,
         })
     }
 
@@ -109,5 +138,27 @@ impl Cluster {
     /// Subscribes to `topic`: what any node publishes there, from now on.
     pub async fn subscribe(&self, topic: &str) -> Result<Subscription, ClusterError> {
         self.inner.subscribe(topic).await
+    }
+
+    /// Says this node holds the client `id` (an id the application chose, the same across
+    /// reconnects), until [`Cluster::leave`].
+    pub fn enter(&self, id: &str) {
+        self.presence.enter(id);
+    }
+
+    /// Says this node no longer holds the client `id`.
+    pub fn leave(&self, id: &str) {
+        self.presence.leave(id);
+    }
+
+    /// The node that holds the client `id`, as the nodes' last heartbeats say (this node's own
+    /// clients at once).
+    pub fn locate(&self, id: &str) -> Option<String> {
+        self.presence.locate(id)
+    }
+
+    /// The nodes alive: this one, then those heard from within three heartbeats.
+    pub fn nodes(&self) -> Vec<String> {
+        self.presence.nodes()
     }
 }

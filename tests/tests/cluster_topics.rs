@@ -122,3 +122,56 @@ async fn oversized_payloads_and_bad_topics_are_refused() {
     }
     a.publish("room", Bytes::from(vec![0; 1000])).await.unwrap();
 }
+
+#[tokio::test]
+async fn presence_finds_a_client_on_its_node_and_forgets_a_dead_node() {
+    let nats = Nats::start(None);
+    let beat = Duration::from_millis(100);
+    let url = nats.url();
+    let mut nodes = Vec::new();
+    for name in ["a", "b", "c"] {
+        nodes.push(
+            Cluster::nats(&url, Options::new(name).heartbeat(beat))
+                .await
+                .unwrap(),
+        );
+    }
+    let (c, b, a) = (
+        nodes.pop().unwrap(),
+        nodes.pop().unwrap(),
+        nodes.pop().unwrap(),
+    );
+    a.enter("ann");
+    b.enter("bob");
+    assert_eq!(
+        a.locate("ann").as_deref(),
+        Some("a"),
+        "its own clients at once"
+    );
+    let started = std::time::Instant::now();
+    while c.locate("ann").as_deref() != Some("a") || c.locate("bob").as_deref() != Some("b") {
+        assert!(started.elapsed() < BOUND, "presence did not spread");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(c.nodes(), ["c", "a", "b"]);
+    assert_eq!(c.locate("nobody"), None);
+    b.leave("bob");
+    let left = std::time::Instant::now();
+    while c.locate("bob").is_some() {
+        assert!(left.elapsed() < BOUND, "a client that left stays listed");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    drop(a); // node a dies: no more heartbeats
+    let died = std::time::Instant::now();
+    while c.locate("ann").is_some() {
+        assert!(died.elapsed() < BOUND, "a dead node stays listed");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Within 3 heartbeats of its last, and a wide margin for the machine.
+    assert!(
+        died.elapsed() < beat * 3 + Duration::from_secs(2),
+        "{:?}",
+        died.elapsed()
+    );
+    assert_eq!(c.nodes(), ["c", "b"]);
+}

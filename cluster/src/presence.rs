@@ -1,0 +1,141 @@
+//! Presence: which node holds which client. Each node publishes a heartbeat (its name and the
+//! ids of the clients it holds) every interval; each node keeps what it last heard from each
+//! other node, and forgets a node not heard from for three intervals.
+//!
+//! Input: this node's clients entering and leaving; the other nodes' heartbeats. Output: the
+//! node that holds a client, and the nodes alive.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use tokio::time::Instant;
+
+use crate::ClusterError;
+
+/// Heartbeats a node may miss before it is forgotten.
+const MISSED: u32 = 3;
+
+#[derive(Default)]
+struct Table {
+    /// This node's clients.
+    local: BTreeSet<String>,
+    /// Each other node's clients, and when it was last heard.
+    others: HashMap<String, (BTreeSet<String>, Instant)>,
+}
+
+pub(crate) struct Presence {
+    node: String,
+    interval: Duration,
+    table: Mutex<Table>,
+}
+
+impl Presence {
+    /// Starts heartbeats on `client` under `subject`, every `interval`, for as long as the
+    /// returned presence is held.
+    pub(crate) async fn start(
+        client: async_nats::Client,
+        subject: String,
+        node: String,
+        interval: Duration,
+    ) -> Result<Arc<Self>, ClusterError> {
+        let presence = Arc::new(Self {
+            node,
+            interval,
+            table: Mutex::default(),
+        });
+        let mut heard = client
+            .subscribe(subject.clone())
+            .await
+            .map_err(|e| ClusterError::Broker(e.to_string()))?;
+        let listener = Arc::downgrade(&presence);
+        tokio::spawn(async move {
+            while let Some(message) = heard.next().await {
+                let Some(presence) = listener.upgrade() else {
+                    return;
+                };
+                presence.heard(&message.payload);
+            }
+        });
+        tokio::spawn(beat(Arc::downgrade(&presence), client, subject));
+        Ok(presence)
+    }
+
+    fn table(&self) -> std::sync::MutexGuard<'_, Table> {
+        self.table.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A heartbeat: the node's name, then each client id, a line each.
+    fn heartbeat(&self) -> Bytes {
+        let table = self.table();
+        let lines =
+            std::iter::once(self.node.as_str()).chain(table.local.iter().map(String::as_str));
+        Bytes::from(lines.collect::<Vec<_>>().join("\n"))
+    }
+
+    fn heard(&self, payload: &[u8]) {
+        let text = String::from_utf8_lossy(payload);
+        let mut lines = text.lines();
+        let Some(node) = lines.next().filter(|node| *node != self.node) else {
+            return;
+        };
+        let clients = lines.map(str::to_owned).collect();
+        self.table()
+            .others
+            .insert(node.to_owned(), (clients, Instant::now()));
+    }
+
+    pub(crate) fn enter(&self, client: &str) {
+        self.table().local.insert(client.to_owned());
+    }
+
+    pub(crate) fn leave(&self, client: &str) {
+        self.table().local.remove(client);
+    }
+
+    /// The nodes heard from within three intervals, this one first.
+    pub(crate) fn nodes(&self) -> Vec<String> {
+        let mut table = self.table();
+        self.forget(&mut table);
+        let mut nodes: Vec<String> = table.others.keys().cloned().collect();
+        nodes.sort_unstable();
+        nodes.insert(0, self.node.clone());
+        nodes
+    }
+
+    /// The node holding `client`, if a live node says it does.
+    pub(crate) fn locate(&self, client: &str) -> Option<String> {
+        let mut table = self.table();
+        if table.local.contains(client) {
+            return Some(self.node.clone());
+        }
+        self.forget(&mut table);
+        let mut holders = table
+            .others
+            .iter()
+            .filter(|(_, (clients, _))| clients.contains(client));
+        holders.next().map(|(node, _)| node.clone())
+    }
+
+    fn forget(&self, table: &mut Table) {
+        let dead = self.interval * MISSED;
+        table.others.retain(|_, (_, heard)| heard.elapsed() < dead);
+    }
+}
+
+/// Publishes `presence`'s heartbeat every interval, until it is dropped.
+async fn beat(presence: Weak<Presence>, client: async_nats::Client, subject: String) {
+    loop {
+        let Some(strong) = presence.upgrade() else {
+            return;
+        };
+        let (heartbeat, interval) = (strong.heartbeat(), strong.interval);
+        drop(strong);
+        if let Err(e) = client.publish(subject.clone(), heartbeat).await {
+            tracing::debug!(error = %e, "a heartbeat was not sent");
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
