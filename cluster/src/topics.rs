@@ -41,10 +41,12 @@ impl Subscription {
     }
 }
 
-/// One topic on this node: its subscribers.
+/// One topic on this node: its subscribers, and whether the broker's deliveries of it are
+/// listened to (from the first subscriber on, once).
 #[derive(Default)]
 struct Topic {
     subscribers: Vec<mpsc::Sender<Delivery>>,
+    listening: bool,
 }
 
 pub(crate) struct Topics {
@@ -119,7 +121,7 @@ impl Topics {
             let mut topics = self.by_name.lock().unwrap_or_else(PoisonError::into_inner);
             let entry = topics.entry(topic.to_owned()).or_default();
             entry.subscribers.push(tx);
-            entry.subscribers.len() == 1
+            !std::mem::replace(&mut entry.listening, true)
         };
         if first {
             let mut remote = self

@@ -175,3 +175,24 @@ async fn presence_finds_a_client_on_its_node_and_forgets_a_dead_node() {
     );
     assert_eq!(c.nodes(), ["c", "b"]);
 }
+
+#[tokio::test]
+async fn subscribing_again_after_every_subscriber_left_delivers_once() {
+    let nats = Nats::start(None);
+    let a = Cluster::nats(&nats.url(), Options::new("a")).await.unwrap();
+    let b = Cluster::nats(&nats.url(), Options::new("b")).await.unwrap();
+    drop(a.subscribe("room").await.unwrap());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    b.publish("room", Bytes::from_static(b"to nobody"))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await; // arrived, to no subscriber
+    let mut again = a.subscribe("room").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    b.publish("room", Bytes::from_static(b"once"))
+        .await
+        .unwrap();
+    assert_eq!(next(&mut again).await.1, Bytes::from_static(b"once"));
+    let twice = tokio::time::timeout(Duration::from_millis(300), again.next()).await;
+    assert!(twice.is_err(), "delivered twice: {twice:?}");
+}
