@@ -115,7 +115,7 @@ impl Cluster {
             client.clone(),
             subject,
             options.node.clone(),
-            options.heartbeat,
+            (options.heartbeat, options.max_message),
         )
         .await?;
         Ok(Self {

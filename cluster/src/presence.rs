@@ -29,6 +29,8 @@ struct Table {
 pub(crate) struct Presence {
     node: String,
     interval: Duration,
+    /// The largest heartbeat taken from another node (the cluster's message limit).
+    max: usize,
     table: Mutex<Table>,
 }
 
@@ -39,11 +41,12 @@ impl Presence {
         client: async_nats::Client,
         subject: String,
         node: String,
-        interval: Duration,
+        (interval, max): (Duration, usize),
     ) -> Result<Arc<Self>, ClusterError> {
         let presence = Arc::new(Self {
             node,
             interval,
+            max,
             table: Mutex::default(),
         });
         let mut heard = client
@@ -76,6 +79,13 @@ impl Presence {
     }
 
     fn heard(&self, payload: &[u8]) {
+        if payload.len() > self.max {
+            tracing::warn!(
+                len = payload.len(),
+                "a heartbeat over the message limit is dropped"
+            );
+            return;
+        }
         let text = String::from_utf8_lossy(payload);
         let mut lines = text.lines();
         let Some(node) = lines.next().filter(|node| *node != self.node) else {

@@ -136,6 +136,12 @@ impl Topics {
                     let Some(topics) = topics.upgrade() else {
                         return;
                     };
+                    // The broker bounds payloads by its own setting; this node by its own.
+                    if message.payload.len() > topics.options.max_message {
+                        let len = message.payload.len();
+                        tracing::warn!(topic, len, "a payload over the message limit is dropped");
+                        continue;
+                    }
                     let node = message
                         .headers
                         .as_ref()

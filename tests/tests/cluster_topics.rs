@@ -196,3 +196,27 @@ async fn subscribing_again_after_every_subscriber_left_delivers_once() {
     let twice = tokio::time::timeout(Duration::from_millis(300), again.next()).await;
     assert!(twice.is_err(), "delivered twice: {twice:?}");
 }
+
+#[tokio::test]
+async fn a_payload_over_the_receivers_limit_is_dropped_and_the_next_comes() {
+    let nats = Nats::start(None);
+    let url = nats.url();
+    let small = Cluster::nats(&url, Options::new("small").max_message(100));
+    let small = small.await.unwrap();
+    let big = Cluster::nats(&nats.url(), Options::new("big"))
+        .await
+        .unwrap();
+    let mut at_small = small.subscribe("room").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    big.publish("room", Bytes::from(vec![7; 101]))
+        .await
+        .unwrap();
+    big.publish("room", Bytes::from(vec![7; 100]))
+        .await
+        .unwrap();
+    assert_eq!(
+        next(&mut at_small).await.1.len(),
+        100,
+        "the oversized one never arrives"
+    );
+}
