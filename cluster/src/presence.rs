@@ -10,13 +10,16 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::StreamExt;
 use tokio::time::Instant;
 
+use crate::broker::Broker;
 use crate::ClusterError;
 
 /// Heartbeats a node may miss before it is forgotten.
 const MISSED: u32 = 3;
+
+/// What starts the first line of a node's last word, before its name: it is leaving.
+const BYE: &str = "!";
 
 #[derive(Default)]
 struct Table {
@@ -27,42 +30,46 @@ struct Table {
 }
 
 pub(crate) struct Presence {
+    broker: Broker,
+    subject: String,
     node: String,
     interval: Duration,
     /// The largest heartbeat taken from another node (the cluster's message limit).
     max: usize,
     table: Mutex<Table>,
+    /// Set by [`Presence::bye`]: no more heartbeats.
+    gone: std::sync::atomic::AtomicBool,
 }
 
 impl Presence {
-    /// Starts heartbeats on `client` under `subject`, every `interval`, for as long as the
+    /// Starts heartbeats on `broker` under `subject`, every `interval`, for as long as the
     /// returned presence is held.
     pub(crate) async fn start(
-        client: async_nats::Client,
+        broker: Broker,
         subject: String,
         node: String,
         (interval, max): (Duration, usize),
     ) -> Result<Arc<Self>, ClusterError> {
         let presence = Arc::new(Self {
+            broker,
+            subject,
             node,
             interval,
             max,
             table: Mutex::default(),
+            gone: std::sync::atomic::AtomicBool::new(false),
         });
-        let mut heard = client
-            .subscribe(subject.clone())
-            .await
-            .map_err(|e| ClusterError::Broker(e.to_string()))?;
         let listener = Arc::downgrade(&presence);
-        tokio::spawn(async move {
-            while let Some(message) = heard.next().await {
-                let Some(presence) = listener.upgrade() else {
-                    return;
-                };
-                presence.heard(&message.payload);
-            }
-        });
-        tokio::spawn(beat(Arc::downgrade(&presence), client, subject));
+        let heard = move |heartbeat: Bytes| {
+            let Some(presence) = listener.upgrade() else {
+                return false;
+            };
+            presence.heard(&heartbeat);
+            true
+        };
+        let broker = &presence.broker;
+        broker.subscribe(&presence.subject, Box::new(heard)).await?;
+        tokio::spawn(beat(Arc::downgrade(&presence)));
         Ok(presence)
     }
 
@@ -91,10 +98,23 @@ impl Presence {
         let Some(node) = lines.next().filter(|node| *node != self.node) else {
             return;
         };
+        if let Some(gone) = node.strip_prefix(BYE) {
+            self.table().others.remove(gone);
+            return;
+        }
         let clients = lines.map(str::to_owned).collect();
         self.table()
             .others
             .insert(node.to_owned(), (clients, Instant::now()));
+    }
+
+    /// Tells the other nodes that this one holds no clients from now on and is leaving, so
+    /// they forget it at once rather than after three heartbeats.
+    pub(crate) async fn bye(&self) -> Result<(), ClusterError> {
+        self.gone.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.table().local.clear();
+        let bye = Bytes::from(format!("{BYE}{}", self.node));
+        self.broker.publish(&self.subject, bye).await
     }
 
     pub(crate) fn enter(&self, client: &str) {
@@ -136,16 +156,23 @@ impl Presence {
 }
 
 /// Publishes `presence`'s heartbeat every interval, until it is dropped.
-async fn beat(presence: Weak<Presence>, client: async_nats::Client, subject: String) {
+async fn beat(presence: Weak<Presence>) {
     loop {
         let Some(strong) = presence.upgrade() else {
             return;
         };
-        let (heartbeat, interval) = (strong.heartbeat(), strong.interval);
-        drop(strong);
-        if let Err(e) = client.publish(subject.clone(), heartbeat).await {
+        if strong.gone.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        if let Err(e) = strong
+            .broker
+            .publish(&strong.subject, strong.heartbeat())
+            .await
+        {
             tracing::debug!(error = %e, "a heartbeat was not sent");
         }
+        let interval = strong.interval;
+        drop(strong);
         tokio::time::sleep(interval).await;
     }
 }

@@ -1,20 +1,19 @@
 //! Topics: this node's subscribers of each topic, fed by its own publishes at once and by the
-//! other nodes' through one NATS subscription per topic. A payload carries the name of the
-//! node that published it (a NATS header), so a node drops its own coming back.
+//! other nodes' through one broker subscription per topic. A payload goes in an envelope
+//! naming the node that published it ([`crate::envelope`]), so a node drops its own coming
+//! back.
 //!
-//! Input: publishes and NATS messages. Output: payloads on subscriptions.
+//! Input: publishes and the broker's messages. Output: payloads on subscriptions.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
 use bytes::Bytes;
-use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
-use crate::{ClusterError, Options};
-
-/// The NATS header naming the node that published a payload.
-const NODE_HEADER: &str = "thrift-bidi-node";
+use crate::broker::Broker;
+use crate::options::is_token_byte;
+use crate::{envelope, ClusterError, Options};
 
 /// Payloads a subscriber has not taken yet, before more are dropped (and counted).
 const BACKLOG: usize = 4096;
@@ -50,7 +49,7 @@ struct Topic {
 }
 
 pub(crate) struct Topics {
-    client: async_nats::Client,
+    broker: Broker,
     options: Options,
     by_name: Mutex<HashMap<String, Topic>>,
 }
@@ -64,9 +63,9 @@ impl std::fmt::Debug for Topics {
 }
 
 impl Topics {
-    pub(crate) fn new(client: async_nats::Client, options: Options) -> Self {
+    pub(crate) fn new(broker: Broker, options: Options) -> Self {
         Self {
-            client,
+            broker,
             options,
             by_name: Mutex::default(),
         }
@@ -78,12 +77,9 @@ impl Topics {
 
     fn subject(&self, topic: &str) -> Result<String, ClusterError> {
         let valid = !topic.is_empty()
-            && topic.split('.').all(|part| {
-                !part.is_empty()
-                    && part
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            });
+            && topic
+                .split('.')
+                .all(|part| !part.is_empty() && part.bytes().all(is_token_byte));
         if !valid {
             return Err(ClusterError::Topic(topic.to_owned()));
         }
@@ -92,23 +88,18 @@ impl Topics {
 
     pub(crate) async fn publish(&self, topic: &str, payload: Bytes) -> Result<(), ClusterError> {
         let subject = self.subject(topic)?;
-        if payload.len() > self.options.max_message {
-            return Err(ClusterError::TooLarge {
-                len: payload.len(),
-                max: self.options.max_message,
-            });
+        let max = self.options.max_message;
+        if payload.len() > max {
+            let len = payload.len();
+            return Err(ClusterError::TooLarge { len, max });
         }
         let delivery = Delivery {
             node: self.options.node.clone(),
             payload: payload.clone(),
         };
         self.deliver(topic, &delivery);
-        let mut headers = async_nats::HeaderMap::new();
-        headers.insert(NODE_HEADER, self.options.node.as_str());
-        self.client
-            .publish_with_headers(subject, headers, payload)
-            .await
-            .map_err(|e| ClusterError::Broker(e.to_string()))
+        let sealed = envelope::seal(&self.options.node, &payload);
+        self.broker.publish(&subject, sealed).await
     }
 
     pub(crate) async fn subscribe(
@@ -124,42 +115,34 @@ impl Topics {
             !std::mem::replace(&mut entry.listening, true)
         };
         if first {
-            let mut remote = self
-                .client
-                .subscribe(subject)
-                .await
-                .map_err(|e| ClusterError::Broker(e.to_string()))?;
             let topics = std::sync::Arc::downgrade(self);
             let topic = topic.to_owned();
-            tokio::spawn(async move {
-                while let Some(message) = remote.next().await {
-                    let Some(topics) = topics.upgrade() else {
-                        return;
-                    };
-                    // The broker bounds payloads by its own setting; this node by its own.
-                    if message.payload.len() > topics.options.max_message {
-                        let len = message.payload.len();
-                        tracing::warn!(topic, len, "a payload over the message limit is dropped");
-                        continue;
-                    }
-                    let node = message
-                        .headers
-                        .as_ref()
-                        .and_then(|h| h.get(NODE_HEADER))
-                        .map(|n| n.as_str().to_owned())
-                        .unwrap_or_default();
-                    if node == topics.options.node {
-                        continue; // delivered here when it was published
-                    }
-                    let delivery = Delivery {
-                        node,
-                        payload: message.payload,
-                    };
-                    topics.deliver(&topic, &delivery);
-                }
-            });
+            let deliver = move |sealed: Bytes| {
+                let Some(topics) = topics.upgrade() else {
+                    return false;
+                };
+                topics.received(&topic, sealed);
+                true
+            };
+            self.broker.subscribe(&subject, Box::new(deliver)).await?;
         }
         Ok(Subscription { rx })
+    }
+
+    /// Hands on a payload of `topic` from the broker: not this node's own (delivered when
+    /// published), nor one over this node's limit (the broker bounds payloads by its own
+    /// setting), nor an envelope cut short.
+    fn received(&self, topic: &str, sealed: Bytes) {
+        let Some((node, payload)) = envelope::open(sealed) else {
+            tracing::warn!(topic, "a payload without its envelope is dropped");
+            return;
+        };
+        if payload.len() > self.options.max_message {
+            let len = payload.len();
+            tracing::warn!(topic, len, "a payload over the message limit is dropped");
+        } else if node != self.options.node {
+            self.deliver(topic, &Delivery { node, payload });
+        }
     }
 
     /// Hands `delivery` to the topic's subscribers on this node: at once, never waiting; a

@@ -1,6 +1,6 @@
-//! Brokers for the cluster tests, started by the tests themselves: Debian's `nats-server`
-//! (which `scripts/setup.sh` installs) on a loopback port, its files in a temporary
-//! directory, stopped (and the directory removed) when dropped.
+//! Brokers for the cluster tests, started by the tests themselves: Debian's `nats-server` and
+//! `redis-server` (which `scripts/setup.sh` installs) on a loopback port, their files in a
+//! temporary directory, stopped (and the directory removed) when dropped.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -8,53 +8,117 @@ use std::time::Duration;
 
 const BOUND: Duration = Duration::from_secs(20);
 
-/// A `nats-server` process, killed (and its directory removed) when dropped.
-pub struct Nats {
+/// Which broker a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `nats-server`.
+    Nats,
+    /// `redis-server`.
+    Redis,
+}
+
+/// A broker process, killed (and its directory removed) when dropped.
+pub struct Broker {
     child: Child,
+    /// Which it is.
+    pub kind: Kind,
     /// Its port.
     pub port: u16,
     dir: PathBuf,
 }
 
-impl Nats {
-    /// Starts one on `port`, or on a free one.
+/// The NATS broker's old name in these tests.
+pub type Nats = Broker;
+
+impl Broker {
+    /// Starts a `nats-server` on `port`, or on a free one.
     ///
     /// # Panics
     /// If it cannot be started, or does not listen within 20 s.
     pub fn start(port: Option<u16>) -> Self {
+        Self::of(Kind::Nats, port)
+    }
+
+    /// Starts a broker of `kind` on `port`, or on a free one.
+    ///
+    /// # Panics
+    /// If it cannot be started, or does not listen within 20 s.
+    pub fn of(kind: Kind, port: Option<u16>) -> Self {
         let port = port.unwrap_or_else(|| {
             let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
             probe.local_addr().expect("a free loopback port").port()
         });
-        let dir =
-            std::env::temp_dir().join(format!("thrift-bidi-nats-{}-{port}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!(
+            "thrift-bidi-{kind:?}-{}-{port}",
+            std::process::id()
+        ));
         std::fs::create_dir_all(&dir).expect("a temporary directory");
-        let child = Command::new("nats-server")
-            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
-            .arg("--pid")
-            .arg(dir.join("nats.pid"))
+        let mut command = match kind {
+            Kind::Nats => {
+                let mut command = Command::new("nats-server");
+                command.args(["-a", "127.0.0.1", "-p", &port.to_string()]);
+                command.arg("--pid").arg(dir.join("nats.pid"));
+                command
+            }
+            Kind::Redis => {
+                let mut command = Command::new("redis-server");
+                command.args(["--bind", "127.0.0.1", "--port", &port.to_string()]);
+                command.args(["--save", "", "--appendonly", "no", "--dir"]);
+                command.arg(&dir);
+                command
+            }
+        };
+        let child = command
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("nats-server runs (scripts/setup.sh installs it)");
+            .expect("the broker runs (scripts/setup.sh installs it)");
         let started = std::time::Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < BOUND, "nats-server did not start");
+            assert!(started.elapsed() < BOUND, "{kind:?} did not start");
             std::thread::sleep(Duration::from_millis(20));
         }
-        Self { child, port, dir }
+        Self {
+            child,
+            kind,
+            port,
+            dir,
+        }
     }
 
     /// Its URL.
     pub fn url(&self) -> String {
-        format!("nats://127.0.0.1:{}", self.port)
+        let scheme = match self.kind {
+            Kind::Nats => "nats",
+            Kind::Redis => "redis",
+        };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 }
 
-impl Drop for Nats {
+impl Drop for Broker {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Runs each named test (an `async fn(Kind)`) on both brokers: a module per test, with a
+/// `nats` and a `redis` test in it.
+#[macro_export]
+macro_rules! on_both_brokers {
+    ($($test:ident),* $(,)?) => {$(
+        mod $test {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn nats() {
+                super::$test($crate::brokers::Kind::Nats).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn redis() {
+                super::$test($crate::brokers::Kind::Redis).await;
+            }
+        }
+    )*};
 }

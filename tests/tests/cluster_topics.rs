@@ -1,4 +1,5 @@
-//! Topics across nodes on a real `nats-server` (Debian's, which `scripts/setup.sh` installs),
+//! Topics across nodes on a real `nats-server` and a real `redis-server`, each test on both
+//! (Debian's, which `scripts/setup.sh` installs),
 //! started on a free loopback port with its files in a temporary directory and stopped at the
 //! end: every node's subscribers get every payload once, in order per publisher; a node's own
 //! subscribers get its payloads while the broker is down, and cross-node delivery comes back
@@ -9,7 +10,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use thrift_bidi_cluster::{Cluster, ClusterError, Options, Subscription};
-use thrift_bidi_tests::brokers::Nats;
+use thrift_bidi_tests::brokers::{Broker, Kind};
 
 const BOUND: Duration = Duration::from_secs(20);
 
@@ -19,11 +20,14 @@ async fn next(subscription: &mut Subscription) -> (String, Bytes) {
     (delivery.node, delivery.payload)
 }
 
-#[tokio::test]
-async fn every_node_gets_every_payload_once_in_order_per_publisher() {
-    let nats = Nats::start(None);
-    let a = Cluster::nats(&nats.url(), Options::new("a")).await.unwrap();
-    let b = Cluster::nats(&nats.url(), Options::new("b")).await.unwrap();
+async fn every_node_gets_every_payload_once_in_order_per_publisher(kind: Kind) {
+    let nats = Broker::of(kind, None);
+    let a = Cluster::connect(&nats.url(), Options::new("a"))
+        .await
+        .unwrap();
+    let b = Cluster::connect(&nats.url(), Options::new("b"))
+        .await
+        .unwrap();
     let mut at_a = a.subscribe("room.tea").await.unwrap();
     let mut at_b = b.subscribe("room.tea").await.unwrap();
     let mut elsewhere = b.subscribe("room.coffee").await.unwrap();
@@ -59,12 +63,15 @@ async fn every_node_gets_every_payload_once_in_order_per_publisher() {
     assert!(other.is_err(), "another topic gets none of it");
 }
 
-#[tokio::test]
-async fn local_delivery_goes_on_while_the_broker_is_down() {
-    let nats = Nats::start(None);
+async fn local_delivery_goes_on_while_the_broker_is_down(kind: Kind) {
+    let nats = Broker::of(kind, None);
     let port = nats.port;
-    let a = Cluster::nats(&nats.url(), Options::new("a")).await.unwrap();
-    let b = Cluster::nats(&nats.url(), Options::new("b")).await.unwrap();
+    let a = Cluster::connect(&nats.url(), Options::new("a"))
+        .await
+        .unwrap();
+    let b = Cluster::connect(&nats.url(), Options::new("b"))
+        .await
+        .unwrap();
     let mut at_a = a.subscribe("room").await.unwrap();
     let mut at_b = b.subscribe("room").await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -74,8 +81,8 @@ async fn local_delivery_goes_on_while_the_broker_is_down() {
         next(&mut at_a).await,
         ("a".to_owned(), Bytes::from_static(b"while down"))
     );
-    let _nats = Nats::start(Some(port)); // and comes back
-                                         // Cross-node delivery recovers once both nodes have reconnected and subscribed again.
+    let _nats = Broker::of(kind, Some(port)); // and comes back
+                                              // Cross-node delivery recovers once both nodes have reconnected and subscribed again.
     let started = std::time::Instant::now();
     loop {
         a.publish("room", Bytes::from_static(b"back"))
@@ -95,10 +102,9 @@ async fn local_delivery_goes_on_while_the_broker_is_down() {
     }
 }
 
-#[tokio::test]
-async fn oversized_payloads_and_bad_topics_are_refused() {
-    let nats = Nats::start(None);
-    let a = Cluster::nats(&nats.url(), Options::new("a").max_message(1000))
+async fn oversized_payloads_and_bad_topics_are_refused(kind: Kind) {
+    let nats = Broker::of(kind, None);
+    let a = Cluster::connect(&nats.url(), Options::new("a").max_message(1000))
         .await
         .unwrap();
     let big = a.publish("room", Bytes::from(vec![0; 1001])).await;
@@ -123,15 +129,14 @@ async fn oversized_payloads_and_bad_topics_are_refused() {
     a.publish("room", Bytes::from(vec![0; 1000])).await.unwrap();
 }
 
-#[tokio::test]
-async fn presence_finds_a_client_on_its_node_and_forgets_a_dead_node() {
-    let nats = Nats::start(None);
+async fn presence_finds_a_client_on_its_node_and_forgets_a_dead_node(kind: Kind) {
+    let nats = Broker::of(kind, None);
     let beat = Duration::from_millis(100);
     let url = nats.url();
     let mut nodes = Vec::new();
     for name in ["a", "b", "c"] {
         nodes.push(
-            Cluster::nats(&url, Options::new(name).heartbeat(beat))
+            Cluster::connect(&url, Options::new(name).heartbeat(beat))
                 .await
                 .unwrap(),
         );
@@ -176,11 +181,14 @@ async fn presence_finds_a_client_on_its_node_and_forgets_a_dead_node() {
     assert_eq!(c.nodes(), ["c", "b"]);
 }
 
-#[tokio::test]
-async fn subscribing_again_after_every_subscriber_left_delivers_once() {
-    let nats = Nats::start(None);
-    let a = Cluster::nats(&nats.url(), Options::new("a")).await.unwrap();
-    let b = Cluster::nats(&nats.url(), Options::new("b")).await.unwrap();
+async fn subscribing_again_after_every_subscriber_left_delivers_once(kind: Kind) {
+    let nats = Broker::of(kind, None);
+    let a = Cluster::connect(&nats.url(), Options::new("a"))
+        .await
+        .unwrap();
+    let b = Cluster::connect(&nats.url(), Options::new("b"))
+        .await
+        .unwrap();
     drop(a.subscribe("room").await.unwrap());
     tokio::time::sleep(Duration::from_millis(100)).await;
     b.publish("room", Bytes::from_static(b"to nobody"))
@@ -197,13 +205,12 @@ async fn subscribing_again_after_every_subscriber_left_delivers_once() {
     assert!(twice.is_err(), "delivered twice: {twice:?}");
 }
 
-#[tokio::test]
-async fn a_payload_over_the_receivers_limit_is_dropped_and_the_next_comes() {
-    let nats = Nats::start(None);
+async fn a_payload_over_the_receivers_limit_is_dropped_and_the_next_comes(kind: Kind) {
+    let nats = Broker::of(kind, None);
     let url = nats.url();
-    let small = Cluster::nats(&url, Options::new("small").max_message(100));
+    let small = Cluster::connect(&url, Options::new("small").max_message(100));
     let small = small.await.unwrap();
-    let big = Cluster::nats(&nats.url(), Options::new("big"))
+    let big = Cluster::connect(&nats.url(), Options::new("big"))
         .await
         .unwrap();
     let mut at_small = small.subscribe("room").await.unwrap();
@@ -220,3 +227,12 @@ async fn a_payload_over_the_receivers_limit_is_dropped_and_the_next_comes() {
         "the oversized one never arrives"
     );
 }
+
+thrift_bidi_tests::on_both_brokers!(
+    every_node_gets_every_payload_once_in_order_per_publisher,
+    local_delivery_goes_on_while_the_broker_is_down,
+    oversized_payloads_and_bad_topics_are_refused,
+    presence_finds_a_client_on_its_node_and_forgets_a_dead_node,
+    subscribing_again_after_every_subscriber_left_delivers_once,
+    a_payload_over_the_receivers_limit_is_dropped_and_the_next_comes,
+);

@@ -1,0 +1,60 @@
+//! The broker a cluster runs on, behind one interface: publish a payload on a subject, and
+//! have a subject's payloads handed to a function. The backends are NATS core
+//! ([`nats`], feature `nats`) and Redis pub/sub ([`redis`], feature `redis`); neither keeps
+//! anything for a node that is not connected, and both reconnect and subscribe again by
+//! themselves.
+//!
+//! Input: subjects and payloads from the cluster. Output: the same, from the broker.
+
+#[cfg(feature = "nats")]
+pub(crate) mod nats;
+#[cfg(feature = "redis")]
+pub(crate) mod redis;
+
+use bytes::Bytes;
+
+use crate::ClusterError;
+
+/// What a subscription does with each payload: `false` once it no longer wants any.
+pub(crate) type Deliver = Box<dyn Fn(Bytes) -> bool + Send + Sync>;
+
+/// A connection to the broker, shared by the cluster's parts.
+#[derive(Clone)]
+pub(crate) enum Broker {
+    #[cfg(feature = "nats")]
+    Nats(async_nats::Client),
+    #[cfg(feature = "redis")]
+    Redis(redis::Redis),
+}
+
+impl Broker {
+    /// Publishes `payload` on `subject`, at most once.
+    pub(crate) async fn publish(&self, subject: &str, payload: Bytes) -> Result<(), ClusterError> {
+        match self {
+            #[cfg(feature = "nats")]
+            Self::Nats(client) => nats::publish(client, subject, payload).await,
+            #[cfg(feature = "redis")]
+            Self::Redis(redis) => redis.publish(subject, payload).await,
+        }
+    }
+
+    /// Hands every payload published on `subject` from now on to `deliver`, until it returns
+    /// `false`.
+    pub(crate) async fn subscribe(
+        &self,
+        subject: &str,
+        deliver: Deliver,
+    ) -> Result<(), ClusterError> {
+        match self {
+            #[cfg(feature = "nats")]
+            Self::Nats(client) => nats::subscribe(client, subject, deliver).await,
+            #[cfg(feature = "redis")]
+            Self::Redis(redis) => redis.subscribe(subject, deliver).await,
+        }
+    }
+}
+
+/// A broker client's error, as the cluster reports it.
+pub(crate) fn broker_error(error: impl std::fmt::Display) -> ClusterError {
+    ClusterError::Broker(error.to_string())
+}
