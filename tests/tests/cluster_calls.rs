@@ -1,0 +1,158 @@
+//! Calls to one client by its id across nodes, and a node draining, on a real `nats-server`
+//! and a real `redis-server` (each test on both): a call reaches the node holding the client
+//! and its reply comes back; a client nobody holds, a node that answers nothing, an answer
+//! refused, one too slow, and a request too large each fail clearly; a node that drains is
+//! no longer listed at once, well before three heartbeats.
+#![allow(clippy::unwrap_used)] // helpers of this test binary
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use thrift_bidi_cluster::{Cluster, ClusterError, Options};
+use thrift_bidi_tests::brokers::{Broker, Kind};
+
+const BOUND: Duration = Duration::from_secs(20);
+const WAIT: Duration = Duration::from_secs(5);
+
+async fn nodes(broker: &Broker, names: &[&str], beat: Duration) -> Vec<Cluster> {
+    let mut nodes = Vec::new();
+    for name in names {
+        let options = Options::new(*name).heartbeat(beat).max_message(1000);
+        nodes.push(Cluster::connect(&broker.url(), options).await.unwrap());
+    }
+    nodes
+}
+
+/// Waits until `at` finds `client` on `node`.
+async fn located(at: &Cluster, client: &str, node: &str) {
+    let started = Instant::now();
+    while at.locate(client).as_deref() != Some(node) {
+        assert!(started.elapsed() < BOUND, "{client} not found on {node}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Answers as a client would: its id and what it was asked, or a refusal for "no", or
+/// nothing in time for "slow".
+fn answering(node: &Cluster) {
+    node.answer(|client, request| async move {
+        match &request[..] {
+            b"no" => Err(format!("{client} will not say")),
+            b"slow" => {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                Ok(request)
+            }
+            asked => Ok(Bytes::from(format!(
+                "{client} answers {}",
+                String::from_utf8_lossy(asked)
+            ))),
+        }
+    });
+}
+
+async fn a_call_reaches_the_client_on_its_node_and_the_reply_comes_back(kind: Kind) {
+    let broker = Broker::of(kind, None);
+    let [a, _b, c] = nodes(&broker, &["a", "b", "c"], Duration::from_millis(100))
+        .await
+        .try_into()
+        .unwrap();
+    answering(&a);
+    answering(&c);
+    c.enter("carol");
+    a.enter("ann");
+    located(&a, "carol", "c").await;
+    for i in 0..20 {
+        let reply = a.call("carol", Bytes::from(format!("q{i}")), WAIT).await;
+        assert_eq!(reply.unwrap(), format!("carol answers q{i}"));
+    }
+    let here = a.call("ann", Bytes::from_static(b"here?"), WAIT).await;
+    assert_eq!(here.unwrap(), "ann answers here?", "a client of this node");
+    let refused = a.call("carol", Bytes::from_static(b"no"), WAIT).await;
+    assert!(
+        matches!(&refused, Err(ClusterError::Refused(why)) if why == "carol will not say"),
+        "{refused:?}"
+    );
+}
+
+async fn calls_that_cannot_be_answered_fail_clearly(kind: Kind) {
+    let broker = Broker::of(kind, None);
+    let [a, b, c] = nodes(&broker, &["a", "b", "c"], Duration::from_millis(100))
+        .await
+        .try_into()
+        .unwrap();
+    answering(&c);
+    b.enter("bob"); // b answers nothing
+    c.enter("carol");
+    located(&a, "bob", "b").await;
+    located(&a, "carol", "c").await;
+    let nobody = a.call("nobody", Bytes::new(), WAIT).await;
+    assert!(
+        matches!(nobody, Err(ClusterError::NotFound(_))),
+        "{nobody:?}"
+    );
+    let unanswered = a.call("bob", Bytes::new(), WAIT).await;
+    assert!(
+        matches!(unanswered, Err(ClusterError::Refused(_))),
+        "{unanswered:?}"
+    );
+    let started = Instant::now();
+    let slow = a.call(
+        "carol",
+        Bytes::from_static(b"slow"),
+        Duration::from_millis(300),
+    );
+    assert!(matches!(slow.await, Err(ClusterError::Timeout)));
+    assert!(started.elapsed() < BOUND, "the caller stopped waiting");
+    let big = a.call("carol", Bytes::from(vec![b'x'; 1001]), WAIT).await;
+    assert!(
+        matches!(
+            big,
+            Err(ClusterError::TooLarge {
+                len: 1001,
+                max: 1000
+            })
+        ),
+        "{big:?}"
+    );
+    // The node answering goes away while a call waits: the caller times out, and goes on.
+    let waiting = a.call("carol", Bytes::from_static(b"slow"), Duration::from_secs(1));
+    let goes = async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        drop(c);
+    };
+    let (waited, ()) = tokio::join!(waiting, goes);
+    assert!(matches!(waited, Err(ClusterError::Timeout)), "{waited:?}");
+    let after = a.call("carol", Bytes::new(), WAIT).await;
+    assert!(after.is_err(), "{after:?}");
+}
+
+async fn a_draining_node_is_unlisted_at_once(kind: Kind) {
+    let broker = Broker::of(kind, None);
+    // Heartbeats 5 s apart: three of them would take 15 s.
+    let [a, b] = nodes(&broker, &["a", "b"], Duration::from_secs(5))
+        .await
+        .try_into()
+        .unwrap();
+    b.enter("bob");
+    located(&a, "bob", "b").await;
+    assert_eq!(a.nodes(), ["a", "b"]);
+    let started = Instant::now();
+    b.drain().await.unwrap();
+    while a.nodes() != ["a"] || a.locate("bob").is_some() {
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "b is still listed"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(b.locate("bob"), None, "b holds no clients once draining");
+    // No heartbeat after the last word brings it back.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(a.nodes(), ["a"]);
+}
+
+thrift_bidi_tests::on_both_brokers!(
+    a_call_reaches_the_client_on_its_node_and_the_reply_comes_back,
+    calls_that_cannot_be_answered_fail_clearly,
+    a_draining_node_is_unlisted_at_once,
+);
