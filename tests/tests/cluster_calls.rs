@@ -39,7 +39,7 @@ fn answering(node: &Cluster) {
         match &request[..] {
             b"no" => Err(format!("{client} will not say")),
             b"slow" => {
-                tokio::time::sleep(Duration::from_secs(60)).await;
+                tokio::time::sleep(Duration::from_mins(1)).await;
                 Ok(request)
             }
             asked => Ok(Bytes::from(format!(
