@@ -21,12 +21,26 @@ exception Rejected {
   1: string why,
 }
 
+/** A question one user asks another, through the servers. */
+struct Question {
+  1: required string sender,
+  2: required string text,
+}
+
+/** The user asked is connected to no server, or did not answer (and why). */
+exception Unreachable {
+  1: string nickname,
+  2: string why,
+}
+
 /** Implemented by clients; called by the server. */
 service ChatCallback {
   /** A message was said in a room the client joined. */
   oneway void on_message(1: Message msg),
   /** The server asks the client which nickname to use. */
   string ask_nickname(1: string suggestion),
+  /** Another user asks this one a question; the answer goes back to them. */
+  string answer(1: Question question),
 }
 
 /** Implemented by the server; called by clients. */
@@ -34,4 +48,6 @@ service Chat {
   void join(1: string room) throws (1: Rejected rejected),
   void say(1: string room, 2: string text) throws (1: NotJoined not_joined, 2: Rejected rejected),
   list<string> rooms(),
+  /** Asks the user `nickname`, on whichever server it is connected to, and gives its answer. */
+  string ask(1: string nickname, 2: string text) throws (1: Unreachable unreachable, 2: Rejected rejected),
 } (bidi.callback = "ChatCallback")

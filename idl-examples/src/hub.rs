@@ -12,7 +12,7 @@
 //! - Asking a member for its nickname (a callback awaited mid-call) has a timeout
 //!   ([`ASK_TIMEOUT`]): a member that does not answer gets the suggested nickname.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -21,7 +21,8 @@ use thrift_bidi::{Connection, Error, Server};
 use tokio::sync::OnceCell;
 
 use crate::chat::{
-    Chat, ChatCallbackClient, ChatJoinError, ChatSayError, ChatServer, Message, NotJoined, Rejected,
+    Chat, ChatAskError, ChatCallbackClient, ChatJoinError, ChatSayError, ChatServer, Message,
+    NotJoined, Question, Rejected, Unreachable,
 };
 use crate::relay::Relay;
 
@@ -81,6 +82,9 @@ impl Member {
 #[derive(Default)]
 pub struct Hub {
     rooms: Mutex<BTreeMap<String, Vec<Member>>>,
+    /// Each user on this node by nickname: its session, and the client that calls it back
+    /// (the latest session, if a nickname is used twice).
+    users: Mutex<HashMap<String, (u64, ChatCallbackClient)>>,
     sessions: AtomicU64,
     relay: Option<Relay>,
 }
@@ -137,12 +141,59 @@ impl Hub {
         self.rooms().get(room).cloned().unwrap_or_default()
     }
 
+    fn users(&self) -> std::sync::MutexGuard<'_, HashMap<String, (u64, ChatCallbackClient)>> {
+        self.users.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn leave_all(&self, session: u64) {
         let mut rooms = self.rooms();
         for members in rooms.values_mut() {
             members.retain(|m| m.session != session);
         }
         rooms.retain(|_, members| !members.is_empty());
+        drop(rooms);
+        let mut gone = Vec::new();
+        self.users().retain(|nickname, (of, _)| {
+            let stays = *of != session;
+            if !stays {
+                gone.push(nickname.clone());
+            }
+            stays
+        });
+        if let Some(relay) = &self.relay {
+            for nickname in &gone {
+                relay.left(nickname);
+            }
+        }
+    }
+
+    /// Says `nickname` is on this node, in `session` (and so in the cluster, if any).
+    fn arrived(&self, nickname: &str, session: u64, client: &ChatCallbackClient) {
+        let user = (session, client.clone());
+        self.users().insert(nickname.to_owned(), user);
+        if let Some(relay) = &self.relay {
+            relay.arrived(nickname);
+        }
+    }
+
+    /// Asks the user `nickname` `question`, on whichever node it is, and gives its answer.
+    async fn ask(&self, nickname: String, question: Question) -> Result<String, Unreachable> {
+        let answer = match &self.relay {
+            Some(relay) => relay.ask(&nickname, &question).await,
+            None => self.answer_here(&nickname, question).await,
+        };
+        answer.map_err(|why| Unreachable { nickname, why })
+    }
+
+    /// The answer of `nickname`, a user on this node, to `question`, or why there is none.
+    pub(crate) async fn answer_here(
+        &self,
+        nickname: &str,
+        question: Question,
+    ) -> Result<String, String> {
+        let client = self.users().get(nickname).map(|(_, client)| client.clone());
+        let client = client.ok_or_else(|| format!("{nickname} is not connected"))?;
+        client.answer(question).await.map_err(|e| e.to_string())
     }
 
     /// Says `message` to everyone in its room: on every node, with a cluster (whose broker
@@ -230,6 +281,7 @@ impl Chat for Session {
         if self.is_in(&room) {
             return Ok(());
         }
+        self.hub.arrived(&nickname, self.id, &self.client);
         self.hub.listen(&room).await?;
         let member = Member {
             session: self.id,
@@ -271,5 +323,14 @@ impl Chat for Session {
 
     async fn rooms(&self) -> Result<Vec<String>, Error> {
         Ok(self.hub.rooms().keys().cloned().collect())
+    }
+
+    async fn ask(&self, nickname: String, text: String) -> Result<String, ChatAskError> {
+        bounded("nickname", &nickname, MAX_NICKNAME).map_err(ChatAskError::Rejected)?;
+        bounded("text", &text, MAX_TEXT).map_err(ChatAskError::Rejected)?;
+        let sender = self.nickname().await?.to_owned();
+        let question = Question { sender, text };
+        let answer = self.hub.ask(nickname, question).await;
+        answer.map_err(ChatAskError::Unreachable)
     }
 }

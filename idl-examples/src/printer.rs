@@ -4,7 +4,7 @@
 use thrift_bidi::Error;
 use tokio::sync::watch;
 
-use crate::chat::{ChatCallback, Message};
+use crate::chat::{ChatCallback, Message, Question};
 
 /// Prints each pushed message as `[me] <- room from: text`.
 pub struct Printer {
@@ -43,5 +43,13 @@ impl ChatCallback for Printer {
             self.me, self.me
         );
         Ok(self.me.clone())
+    }
+
+    async fn answer(&self, question: Question) -> Result<String, Error> {
+        println!(
+            "[{}] <- {} asks: {}; answering that it heard",
+            self.me, question.sender, question.text
+        );
+        Ok(format!("{} heard: {}", self.me, question.text))
     }
 }

@@ -10,11 +10,12 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::sync::{Arc, Weak};
 
+use bytes::Bytes;
 use thrift_bidi::protocol::Protocol;
 use thrift_bidi_cluster::{Cluster, ClusterError};
 
-use crate::chat::Message;
-use crate::hub::Hub;
+use crate::chat::{Message, Question};
+use crate::hub::{Hub, ASK_TIMEOUT};
 
 /// A hub's link to its cluster.
 #[derive(Debug)]
@@ -61,6 +62,27 @@ impl Relay {
         Ok(())
     }
 
+    /// Says `nickname` is on this node, for the other nodes' calls to find it.
+    pub(crate) fn arrived(&self, nickname: &str) {
+        self.cluster.enter(nickname);
+    }
+
+    /// Says `nickname` has left this node.
+    pub(crate) fn left(&self, nickname: &str) {
+        self.cluster.leave(nickname);
+    }
+
+    /// Asks `nickname`, on whichever node holds it, and gives its answer or why there is
+    /// none.
+    pub(crate) async fn ask(&self, nickname: &str, question: &Question) -> Result<String, String> {
+        let request = Protocol::Binary.to_bytes(question);
+        // The answering node waits ASK_TIMEOUT for its user; this one a second more.
+        let wait = ASK_TIMEOUT + std::time::Duration::from_secs(1);
+        let reply = self.cluster.call(nickname, request, wait).await;
+        let reply = reply.map_err(|e| e.to_string())?;
+        Ok(String::from_utf8_lossy(&reply).into_owned())
+    }
+
     /// Publishes `message` to its room's topic: this node's members get it at once, the other
     /// nodes' through the broker.
     pub(crate) async fn publish(&self, message: &Message) -> Result<(), ClusterError> {
@@ -69,7 +91,20 @@ impl Relay {
     }
 }
 
-/// A hub whose rooms span the nodes of `cluster`.
+/// A hub whose rooms span the nodes of `cluster`, and whose users can be asked from any node.
 pub fn clustered(cluster: Cluster) -> Arc<Hub> {
-    Arc::new(Hub::with_relay(Relay::new(cluster)))
+    Arc::new_cyclic(|hub: &Weak<Hub>| {
+        let answering = hub.clone();
+        cluster.answer(move |nickname, request: Bytes| {
+            let hub = answering.upgrade();
+            async move {
+                let hub = hub.ok_or("this node is stopping")?;
+                let question = Protocol::Binary.decode::<Question>(request);
+                let question = question.map_err(|e| format!("a bad question: {e}"))?;
+                let answer = hub.answer_here(&nickname, question).await?;
+                Ok(Bytes::from(answer))
+            }
+        });
+        Hub::with_relay(Relay::new(cluster))
+    })
 }

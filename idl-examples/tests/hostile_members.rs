@@ -67,6 +67,10 @@ impl ChatCallback for Collector {
     async fn ask_nickname(&self, _suggestion: String) -> Result<String, Error> {
         Ok(self.nickname.clone())
     }
+
+    async fn answer(&self, _question: idl_examples::chat::Question) -> Result<String, Error> {
+        Err(Error::internal("this test asks no questions"))
+    }
 }
 
 /// A member that answers its nickname, then never finishes handling a pushed message, so
@@ -79,6 +83,10 @@ impl ChatCallback for Stuck {
     }
     async fn ask_nickname(&self, _suggestion: String) -> Result<String, Error> {
         Ok("stuck".to_owned())
+    }
+
+    async fn answer(&self, _question: idl_examples::chat::Question) -> Result<String, Error> {
+        Err(Error::internal("this test asks no questions"))
     }
 }
 
@@ -212,6 +220,10 @@ async fn the_nickname_question_times_out() {
         }
         async fn ask_nickname(&self, _suggestion: String) -> Result<String, Error> {
             std::future::pending().await
+        }
+
+        async fn answer(&self, _question: idl_examples::chat::Question) -> Result<String, Error> {
+            Err(Error::internal("this test asks no questions"))
         }
     }
     let addr = serve().await;

@@ -30,6 +30,10 @@ impl ChatCallback for Collector {
     async fn ask_nickname(&self, suggestion: String) -> Result<String, Error> {
         Ok(suggestion)
     }
+
+    async fn answer(&self, _question: idl_examples::chat::Question) -> Result<String, Error> {
+        Err(Error::internal("this test asks no questions"))
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -43,6 +43,10 @@ impl ChatCallback for Forward {
     async fn ask_nickname(&self, _suggestion: String) -> Result<String, Error> {
         Ok("rusty".to_owned())
     }
+
+    async fn answer(&self, _question: idl_examples::chat::Question) -> Result<String, Error> {
+        Err(Error::internal("this test asks no questions"))
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

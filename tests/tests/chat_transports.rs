@@ -30,6 +30,10 @@ impl ChatCallback for Recorder {
     async fn ask_nickname(&self, _suggestion: String) -> Result<String, Error> {
         Ok(self.name.to_owned())
     }
+
+    async fn answer(&self, _question: idl_examples::chat::Question) -> Result<String, Error> {
+        Err(Error::internal("this test asks no questions"))
+    }
 }
 
 /// How the clients reach the server.

@@ -1,7 +1,9 @@
-//! The chat as a cluster, on a real `nats-server`: three chat nodes (each a hub with its own
-//! server, in this process, joined through the broker), nine users spread over them in one
-//! room. Each of three users, one per node, says 50 messages; every user, on every node,
-//! receives every message once, in order per sender.
+//! The chat as a cluster, on a real `nats-server` and a real `redis-server` (each test on
+//! both): three chat nodes (each a hub with its own server, in this process, joined through
+//! the broker), nine users spread over them in one room. Each of three users, one per node,
+//! says 50 messages; every user, on every node, receives every message once, in order per
+//! sender. A user asks a user on another node a question (a two-way callback routed to that
+//! node), and gets its answer.
 #![allow(clippy::unwrap_used)] // helpers of this test binary
 
 use std::sync::{Arc, Mutex};
@@ -11,7 +13,7 @@ use idl_examples::chat::{ChatCallback, ChatClient, Message};
 use idl_examples::hub::Hub;
 use thrift_bidi::{Callbacks, Error};
 use thrift_bidi_cluster::{Cluster, Options};
-use thrift_bidi_tests::brokers::Nats;
+use thrift_bidi_tests::brokers::{Broker, Kind};
 use tokio::net::TcpListener;
 
 const BOUND: Duration = Duration::from_secs(30);
@@ -29,13 +31,16 @@ impl ChatCallback for User {
     async fn ask_nickname(&self, _: String) -> Result<String, Error> {
         Ok(self.1.to_owned())
     }
+
+    async fn answer(&self, question: idl_examples::chat::Question) -> Result<String, Error> {
+        Ok(format!("{} answers {}", self.1, question.text))
+    }
 }
 
-/// A chat node on `nats`: its address.
-async fn node(nats: &Nats, name: &str) -> std::net::SocketAddr {
-    let cluster = Cluster::nats(&nats.url(), Options::new(name))
-        .await
-        .unwrap();
+/// A chat node on `broker`: its address.
+async fn node(broker: &Broker, name: &str) -> std::net::SocketAddr {
+    let options = Options::new(name).heartbeat(Duration::from_millis(100));
+    let cluster = Cluster::connect(&broker.url(), options).await.unwrap();
     let hub: Arc<Hub> = idl_examples::relay::clustered(cluster);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -46,13 +51,12 @@ async fn node(nats: &Nats, name: &str) -> std::net::SocketAddr {
 
 const NAMES: [&str; 9] = ["a0", "b0", "c0", "a1", "b1", "c1", "a2", "b2", "c2"];
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_user_on_every_node_gets_every_message_in_order() {
-    let nats = Nats::start(None);
+/// Three nodes, and the nine users joined to "lobby", `NAMES[i]` on node `i % 3`.
+async fn lobby(broker: &Broker) -> Vec<(ChatClient, User)> {
     let nodes = [
-        node(&nats, "a").await,
-        node(&nats, "b").await,
-        node(&nats, "c").await,
+        node(broker, "a").await,
+        node(broker, "b").await,
+        node(broker, "c").await,
     ];
     let mut users = Vec::new();
     for (i, name) in NAMES.into_iter().enumerate() {
@@ -64,6 +68,12 @@ async fn every_user_on_every_node_gets_every_message_in_order() {
         chat.join("lobby".into()).await.unwrap();
         users.push((chat, user));
     }
+    users
+}
+
+async fn every_user_on_every_node_gets_every_message_in_order(kind: Kind) {
+    let broker = Broker::of(kind, None);
+    let users = lobby(&broker).await;
     // Each node listens to the room from its first join; give the broker a moment.
     tokio::time::sleep(Duration::from_millis(300)).await;
     for round in 0..50 {
@@ -112,3 +122,35 @@ async fn every_user_on_every_node_gets_every_message_in_order() {
         }
     }
 }
+
+async fn a_user_asks_a_user_on_another_node_and_gets_its_answer(kind: Kind) {
+    let broker = Broker::of(kind, None);
+    let users = lobby(&broker).await;
+    let (a0, c2) = (&users[0].0, &users[8].0);
+    // Node a knows c2 is on node c from node c's heartbeats, 100 ms apart.
+    let started = std::time::Instant::now();
+    let answer = loop {
+        match a0.ask("c2".into(), "tea?".into()).await {
+            Err(idl_examples::chat::ChatAskError::Unreachable(_)) => {
+                assert!(started.elapsed() < BOUND, "c2 never found");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            answer => break answer.unwrap(),
+        }
+    };
+    assert_eq!(answer, "c2 answers tea?");
+    assert_eq!(
+        c2.ask("a0".into(), "milk?".into()).await.unwrap(),
+        "a0 answers milk?"
+    );
+    let nobody = a0.ask("nobody".into(), "hello?".into()).await;
+    assert!(
+        matches!(&nobody, Err(idl_examples::chat::ChatAskError::Unreachable(u)) if u.nickname == "nobody"),
+        "{nobody:?}"
+    );
+}
+
+thrift_bidi_tests::on_both_brokers!(
+    every_user_on_every_node_gets_every_message_in_order,
+    a_user_asks_a_user_on_another_node_and_gets_its_answer,
+);

@@ -60,6 +60,10 @@ impl ChatCallback for Seen {
         self.keep();
         Ok(String::new())
     }
+
+    async fn answer(&self, _question: idl_examples::chat::Question) -> Result<String, Error> {
+        Err(Error::internal("this test asks no questions"))
+    }
 }
 
 impl Ledger for Seen {
