@@ -32,6 +32,7 @@ use bytes::Bytes;
 
 #[cfg(feature = "nats")]
 pub use async_nats;
+pub use broker::PUBLISH_WAIT;
 pub use calls::{MAX_ANSWERING, MAX_CLIENT_ID};
 pub use options::{Options, MAX_NODE};
 #[cfg(feature = "redis")]

@@ -140,11 +140,23 @@ pub async fn serve_until_interrupted<S: Service>(
     listener: TcpListener,
     make: impl Fn(&Connection) -> S,
 ) -> ExitCode {
-    let interrupted = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    server.serve_with(listener, make, interrupted).await;
+    server.serve_with(listener, make, stopping()).await;
     ExitCode::SUCCESS
+}
+
+/// Resolves when the process is asked to stop: SIGINT (Ctrl-C) or SIGTERM.
+pub async fn stopping() {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+    let terminated = async {
+        match &mut terminate {
+            Ok(signal) => drop(signal.recv().await),
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminated => {}
+    }
 }
 
 #[cfg(test)]

@@ -46,8 +46,9 @@ struct Member {
 }
 
 impl Member {
-    /// Pushes `message` unless the member is behind (then it is counted as skipped).
-    fn push(&self, message: &Message) {
+    /// Pushes `message` unless the member is behind (then it is counted as skipped, and
+    /// `true` returned).
+    fn push(&self, message: &Message) -> bool {
         match self.client.try_on_message(message.clone()) {
             Ok(()) => {
                 let missed = self.skipped.swap(0, Ordering::Relaxed);
@@ -69,11 +70,13 @@ impl Member {
                         "member is behind; skipping pushes"
                     );
                 }
+                return true;
             }
             // Gone (it leaves when its session notices), or a plain Thrift client, which
             // cannot take pushes.
             Err(e) => tracing::debug!(nickname = self.nickname, error = %e, "push failed"),
         }
+        false
     }
 }
 
@@ -86,6 +89,8 @@ pub struct Hub {
     /// (the latest session, if a nickname is used twice).
     users: Mutex<HashMap<String, (u64, ChatCallbackClient)>>,
     sessions: AtomicU64,
+    /// Pushes skipped, in all.
+    skipped: AtomicU64,
     relay: Option<Relay>,
 }
 
@@ -219,7 +224,35 @@ impl Hub {
     /// Pushes `message` to this node's members of its room, waiting for nobody.
     pub(crate) fn deliver(&self, message: &Message) {
         for member in self.members(&message.room) {
-            member.push(message);
+            if member.push(message) {
+                self.skipped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Pushes skipped so far, to members that were behind, over all rooms and members.
+    pub fn skipped(&self) -> u64 {
+        self.skipped.load(Ordering::Relaxed)
+    }
+
+    /// Drains this node: it leaves the cluster's presence (the other nodes stop routing to
+    /// its users at once), and tells each member to move to another server. The caller then
+    /// stops the server, which closes the connections once their calls are done.
+    pub async fn drain(&self) {
+        if let Some(relay) = &self.relay {
+            relay.drain().await;
+        }
+        let rooms: Vec<(String, Vec<Member>)> = self.rooms().clone().into_iter().collect();
+        for (room, members) in rooms {
+            let notice = Message {
+                room,
+                sender: "server".to_owned(),
+                text: "this server is draining: move to another".to_owned(),
+                sent_at_ms: now_ms(),
+            };
+            for member in members {
+                member.push(&notice);
+            }
         }
     }
 }

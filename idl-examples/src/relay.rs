@@ -83,6 +83,13 @@ impl Relay {
         Ok(String::from_utf8_lossy(&reply).into_owned())
     }
 
+    /// Leaves the cluster's presence at once (draining).
+    pub(crate) async fn drain(&self) {
+        if let Err(e) = self.cluster.drain().await {
+            tracing::warn!(error = %e, "the other nodes were not told this one is draining");
+        }
+    }
+
     /// Publishes `message` to its room's topic: this node's members get it at once, the other
     /// nodes' through the broker.
     pub(crate) async fn publish(&self, message: &Message) -> Result<(), ClusterError> {

@@ -15,6 +15,9 @@ use bytes::Bytes;
 
 use crate::ClusterError;
 
+/// The longest a publish waits for the broker.
+pub const PUBLISH_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// What a subscription does with each payload: `false` once it no longer wants any.
 pub(crate) type Deliver = Box<dyn Fn(Bytes) -> bool + Send + Sync>;
 
@@ -28,13 +31,22 @@ pub(crate) enum Broker {
 }
 
 impl Broker {
-    /// Publishes `payload` on `subject`, at most once.
+    /// Publishes `payload` on `subject`, at most once, waiting at most [`PUBLISH_WAIT`] for
+    /// the broker (a client reconnecting to a broker that is down would make it wait long).
     pub(crate) async fn publish(&self, subject: &str, payload: Bytes) -> Result<(), ClusterError> {
-        match self {
-            #[cfg(feature = "nats")]
-            Self::Nats(client) => nats::publish(client, subject, payload).await,
-            #[cfg(feature = "redis")]
-            Self::Redis(redis) => redis.publish(subject, payload).await,
+        let published = async {
+            match self {
+                #[cfg(feature = "nats")]
+                Self::Nats(client) => nats::publish(client, subject, payload).await,
+                #[cfg(feature = "redis")]
+                Self::Redis(redis) => redis.publish(subject, payload).await,
+            }
+        };
+        match tokio::time::timeout(PUBLISH_WAIT, published).await {
+            Ok(published) => published,
+            Err(_) => Err(ClusterError::Broker(format!(
+                "no answer from the broker within {PUBLISH_WAIT:?}"
+            ))),
         }
     }
 

@@ -1,6 +1,9 @@
-//! The chat server: `chat-server --port N [--host H] [--cluster nats://HOST:PORT [--node
-//! NAME]]`. Serves until interrupted. With `--cluster`, its rooms span every chat server on
-//! that NATS broker (`NAME`, unique among them, defaults to `chat-PORT`).
+//! The chat server: `chat-server --port N [--host H] [--cluster URL [--node NAME]]`. Serves
+//! until SIGINT or SIGTERM, then drains: it tells its members to move, stops accepting, lets
+//! running calls finish, and says how many pushes it skipped (to members that were behind).
+//! With `--cluster nats://HOST:PORT` or `redis://HOST:PORT`, its rooms span every chat server
+//! on that broker, and users on any of them can be asked questions (`NAME`, unique among
+//! them, defaults to `chat-PORT`).
 
 use std::process::ExitCode;
 
@@ -12,7 +15,7 @@ use tokio::net::TcpListener;
 #[tokio::main]
 async fn main() -> ExitCode {
     idl_examples::cli::log_to_stderr();
-    let usage = "chat-server --port N [--host H] [--cluster nats://HOST:PORT [--node NAME]]";
+    let usage = "chat-server --port N [--host H] [--cluster URL [--node NAME]]";
     let (args, host, port) = match cli::endpoint("chat-server", usage) {
         Ok(endpoint) => endpoint,
         Err(message) => {
@@ -35,7 +38,7 @@ async fn main() -> ExitCode {
         Some(url) => {
             let port = listener.local_addr().map_or(port, |a| a.port());
             let node = cli::option(&args, "--node").unwrap_or_else(|| format!("chat-{port}"));
-            match Cluster::nats(&url, Options::new(node)).await {
+            match Cluster::connect(&url, Options::new(node)).await {
                 Ok(cluster) => idl_examples::relay::clustered(cluster),
                 Err(e) => {
                     eprintln!("chat-server: cannot join the cluster at {url}: {e}");
@@ -44,15 +47,21 @@ async fn main() -> ExitCode {
             }
         }
     };
-    let interrupted = async {
-        let _ = tokio::signal::ctrl_c().await;
+    let draining = {
+        let hub = hub.clone();
+        async move {
+            cli::stopping().await;
+            hub.drain().await;
+        }
     };
+    let serving = hub.clone();
     Hub::server()
         .serve_with(
             listener,
-            move |connection| hub.session(connection),
-            interrupted,
+            move |connection| serving.session(connection),
+            draining,
         )
         .await;
+    println!("chat-server: {} pushes skipped", hub.skipped());
     ExitCode::SUCCESS
 }
