@@ -7,6 +7,7 @@ pub mod approvals;
 pub mod brokers;
 pub mod cross;
 pub mod fuzz;
+pub mod measure;
 pub mod peers;
 pub mod raw;
 pub mod reencode;

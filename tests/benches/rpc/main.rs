@@ -17,11 +17,10 @@ use our_stack::{
     ours_sequential_add, ours_sequential_batch, ours_throughput, runtime, serve_ours, Endpoint,
 };
 use thrift_bidi::Server;
+use thrift_bidi_tests::measure::{per_second, percentile, ping_pong, ratio, timed, us};
 
 use std::future::Future;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const SEQUENTIAL_ADDS: usize = 1_000;
 const SEQUENTIAL_BATCHES: usize = 60;
@@ -171,55 +170,6 @@ fn latency_table(
     }
 }
 
-fn us(d: Duration) -> String {
-    format!("{:.1} µs", d.as_secs_f64() * 1e6)
-}
-
-fn ratio(a: Duration, b: Duration) -> f64 {
-    a.as_secs_f64() / b.as_secs_f64()
-}
-
-fn percentile(times: &[Duration], p: usize) -> Duration {
-    let mut sorted = times.to_vec();
-    sorted.sort_unstable();
-    sorted[(sorted.len() - 1) * p / 100]
-}
-
-/// Times `n` calls of `call`, one after another.
-fn timed(n: usize, mut call: impl FnMut()) -> Vec<Duration> {
-    (0..n)
-        .map(|_| {
-            let start = Instant::now();
-            call();
-            start.elapsed()
-        })
-        .collect()
-}
-
-/// The floor: a 64-byte request and reply between two blocking threads.
-fn ping_pong(n: usize) -> Vec<Duration> {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("bound");
-    std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().expect("accept");
-        stream.set_nodelay(true).expect("nodelay");
-        let mut buf = [0; 64];
-        while stream.read_exact(&mut buf).is_ok() && stream.write_all(&buf).is_ok() {}
-    });
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    stream.set_nodelay(true).expect("nodelay");
-    let mut buf = [7; 64];
-    timed(n, || {
-        stream.write_all(&buf).expect("write");
-        stream.read_exact(&mut buf).expect("read");
-    })
-}
-
 // ---- ours -------------------------------------------------------------------------------
-
-#[allow(clippy::cast_precision_loss)] // call counts are far below 2^52
-fn per_second(calls: u64, period: Duration) -> f64 {
-    calls as f64 / period.as_secs_f64()
-}
 
 // ---- Apache -----------------------------------------------------------------------------
