@@ -107,10 +107,12 @@ impl Cluster {
     }
 
     /// Joins the cluster whose broker is the NATS server at `url`; the NATS client reconnects
-    /// by itself if the broker goes away.
+    /// by itself if the broker goes away. Credentials in the URL are used: `user:password@`,
+    /// or a token alone (`token@`).
     #[cfg(feature = "nats")]
     pub async fn nats(url: &str, options: Options) -> Result<Self, ClusterError> {
-        Self::nats_with(async_nats::ConnectOptions::new(), url, options).await
+        let connect = broker::nats::credentials(url);
+        Self::nats_with(connect, url, options).await
     }
 
     /// As [`Cluster::nats`], connecting with `connect`: credentials, TLS and the other

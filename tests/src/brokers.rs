@@ -1,12 +1,33 @@
-//! Brokers for the cluster tests, started by the tests themselves: Debian's `nats-server` and
+//! Brokers for the cluster tests and bench, started by them: Debian's `nats-server` and
 //! `redis-server` (which `scripts/setup.sh` installs) on a loopback port, their files in a
-//! temporary directory, stopped (and the directory removed) when dropped.
+//! temporary directory, stopped (and the directory removed) when dropped; and chat nodes in
+//! this process, on a broker or alone.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 const BOUND: Duration = Duration::from_secs(20);
+
+/// A chat node in this process, its rooms spanning `cluster`'s nodes if there is one: a hub
+/// served by `server` (the chat's settings are `Hub::server()`) on a free loopback port,
+/// until the runtime ends. Its address.
+///
+/// # Panics
+/// If no loopback port is free.
+pub async fn chat_node(
+    cluster: Option<thrift_bidi_cluster::Cluster>,
+    server: thrift_bidi::Server,
+) -> std::net::SocketAddr {
+    use idl_examples::hub::Hub;
+    let hub = cluster.map_or_else(Hub::new, idl_examples::relay::clustered);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await;
+    let listener = listener.expect("a free loopback port");
+    let addr = listener.local_addr().expect("bound");
+    let make = move |connection: &thrift_bidi::Connection| hub.session(connection);
+    tokio::spawn(server.serve_with(listener, make, std::future::pending()));
+    addr
+}
 
 /// Which broker a test runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +45,8 @@ pub struct Broker {
     pub kind: Kind,
     /// Its port.
     pub port: u16,
+    /// The password it requires, if any (user `thrift` on NATS, the default user on Redis).
+    password: Option<String>,
     dir: PathBuf,
 }
 
@@ -44,6 +67,18 @@ impl Broker {
     /// # Panics
     /// If it cannot be started, or does not listen within 20 s.
     pub fn of(kind: Kind, port: Option<u16>) -> Self {
+        Self::run(kind, port, None)
+    }
+
+    /// Starts a broker of `kind` on a free port, requiring `password`.
+    ///
+    /// # Panics
+    /// If it cannot be started, or does not listen within 20 s.
+    pub fn with_password(kind: Kind, password: &str) -> Self {
+        Self::run(kind, None, Some(password.to_owned()))
+    }
+
+    fn run(kind: Kind, port: Option<u16>, password: Option<String>) -> Self {
         let port = port.unwrap_or_else(|| {
             let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
             probe.local_addr().expect("a free loopback port").port()
@@ -58,6 +93,9 @@ impl Broker {
                 let mut command = Command::new("nats-server");
                 command.args(["-a", "127.0.0.1", "-p", &port.to_string()]);
                 command.arg("--pid").arg(dir.join("nats.pid"));
+                if let Some(password) = &password {
+                    command.args(["--user", "thrift", "--pass", password]);
+                }
                 command
             }
             Kind::Redis => {
@@ -65,6 +103,9 @@ impl Broker {
                 command.args(["--bind", "127.0.0.1", "--port", &port.to_string()]);
                 command.args(["--save", "", "--appendonly", "no", "--dir"]);
                 command.arg(&dir);
+                if let Some(password) = &password {
+                    command.args(["--requirepass", password]);
+                }
                 command
             }
         };
@@ -82,6 +123,7 @@ impl Broker {
             child,
             kind,
             port,
+            password,
             dir,
         }
     }
@@ -93,6 +135,19 @@ impl Broker {
             Kind::Redis => "redis",
         };
         format!("{scheme}://127.0.0.1:{}", self.port)
+    }
+
+    /// Its URL with its credentials in it.
+    ///
+    /// # Panics
+    /// If it requires no password.
+    pub fn url_with_password(&self) -> String {
+        let password = self.password.as_deref().expect("a broker with a password");
+        let (scheme, user) = match self.kind {
+            Kind::Nats => ("nats", "thrift"),
+            Kind::Redis => ("redis", ""),
+        };
+        format!("{scheme}://{user}:{password}@127.0.0.1:{}", self.port)
     }
 }
 

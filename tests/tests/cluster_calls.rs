@@ -2,7 +2,9 @@
 //! and a real `redis-server` (each test on both): a call reaches the node holding the client
 //! and its reply comes back; a client nobody holds, a node that answers nothing, an answer
 //! refused, one too slow, and a request too large each fail clearly; a node that drains is
-//! no longer listed at once, well before three heartbeats.
+//! no longer listed at once, well before three heartbeats. A broker that requires a password
+//! refuses a node without it, clearly and at once, and takes one that gives it, in the URL or
+//! in the broker client's own settings; a URL of no backend and a bad node name are refused.
 #![allow(clippy::unwrap_used)] // helpers of this test binary
 
 use std::time::{Duration, Instant};
@@ -151,8 +153,67 @@ async fn a_draining_node_is_unlisted_at_once(kind: Kind) {
     assert_eq!(a.nodes(), ["a"]);
 }
 
+async fn credentials_go_through_to_the_broker(kind: Kind) {
+    let broker = Broker::with_password(kind, "s3cret");
+    let started = Instant::now();
+    let refused = Cluster::connect(&broker.url(), Options::new("a")).await;
+    assert!(
+        matches!(refused, Err(ClusterError::Broker(_))),
+        "{refused:?}"
+    );
+    assert!(
+        started.elapsed() < BOUND,
+        "a refusal took {:?}",
+        started.elapsed()
+    );
+    let url = broker.url_with_password();
+    let a = Cluster::connect(&url, Options::new("a")).await.unwrap();
+    let b = match kind {
+        Kind::Nats => {
+            let connect = thrift_bidi_cluster::async_nats::ConnectOptions::with_user_and_password(
+                "thrift".into(),
+                "s3cret".into(),
+            );
+            Cluster::nats_with(connect, &broker.url(), Options::new("b")).await
+        }
+        Kind::Redis => {
+            let client = thrift_bidi_cluster::redis::Client::open(url.as_str()).unwrap();
+            Cluster::redis_with(client, Options::new("b")).await
+        }
+    };
+    let b = b.unwrap();
+    let mut at_b = b.subscribe("room").await.unwrap();
+    let started = Instant::now();
+    loop {
+        a.publish("room", Bytes::from_static(b"in")).await.unwrap();
+        let got = tokio::time::timeout(Duration::from_millis(200), at_b.next()).await;
+        if let Ok(Some(delivery)) = got {
+            assert_eq!(
+                (delivery.node.as_str(), &delivery.payload[..]),
+                ("a", &b"in"[..])
+            );
+            break;
+        }
+        assert!(started.elapsed() < BOUND, "nothing came through");
+    }
+}
+
+#[tokio::test]
+async fn a_url_of_no_backend_and_a_bad_node_name_are_refused() {
+    let url = Cluster::connect("http://127.0.0.1:1", Options::new("a")).await;
+    assert!(matches!(url, Err(ClusterError::Url(_))), "{url:?}");
+    for name in ["", "a.b", "a b", &"n".repeat(65)] {
+        let node = Cluster::connect("nats://127.0.0.1:1", Options::new(name)).await;
+        assert!(
+            matches!(node, Err(ClusterError::Node(_))),
+            "{name:?}: {node:?}"
+        );
+    }
+}
+
 thrift_bidi_tests::on_both_brokers!(
     a_call_reaches_the_client_on_its_node_and_the_reply_comes_back,
     calls_that_cannot_be_answered_fail_clearly,
     a_draining_node_is_unlisted_at_once,
+    credentials_go_through_to_the_broker,
 );

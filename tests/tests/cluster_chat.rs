@@ -10,11 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use idl_examples::chat::{ChatCallback, ChatClient, Message};
-use idl_examples::hub::Hub;
 use thrift_bidi::{Callbacks, Error};
 use thrift_bidi_cluster::{Cluster, Options};
-use thrift_bidi_tests::brokers::{Broker, Kind};
-use tokio::net::TcpListener;
+use thrift_bidi_tests::brokers::{chat_node, Broker, Kind};
 
 const BOUND: Duration = Duration::from_secs(30);
 
@@ -41,12 +39,7 @@ impl ChatCallback for User {
 async fn node(broker: &Broker, name: &str) -> std::net::SocketAddr {
     let options = Options::new(name).heartbeat(Duration::from_millis(100));
     let cluster = Cluster::connect(&broker.url(), options).await.unwrap();
-    let hub: Arc<Hub> = idl_examples::relay::clustered(cluster);
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let make = move |connection: &thrift_bidi::Connection| hub.session(connection);
-    tokio::spawn(Hub::server().serve_with(listener, make, std::future::pending()));
-    addr
+    chat_node(Some(cluster), idl_examples::hub::Hub::server()).await
 }
 
 const NAMES: [&str; 9] = ["a0", "b0", "c0", "a1", "b1", "c1", "a2", "b2", "c2"];

@@ -1,6 +1,8 @@
 //! An interactive chat client: `chat-client --port N [--host H] [--name NICK]`. Reads
-//! commands from stdin: `/join ROOM`, `/rooms`, `/quit`; any other line is said in the room
-//! joined last. Messages the server pushes are printed as they come.
+//! commands from stdin: `/join ROOM`, `/rooms`, `/ask NICK QUESTION` (answered by that user's
+//! client, on whichever server), `/quit`; any other line is said in the room joined last.
+//! Messages the server pushes, and questions other users ask (answered at once), are printed
+//! as they come.
 
 use std::process::ExitCode;
 
@@ -33,7 +35,10 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("connected as {name}: /join ROOM, /rooms, /quit; other lines are said in the room");
+    println!(
+        "connected as {name}: /join ROOM, /rooms, /ask NICK QUESTION, /quit; other lines are \
+         said in the room"
+    );
     let mut room: Option<String> = None;
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     while let Ok(Some(line)) = lines.next_line().await {
@@ -44,6 +49,14 @@ async fn main() -> ExitCode {
                 .await
                 .map(|rooms| println!("rooms: {rooms:?}"))
                 .map_err(|e| e.to_string()),
+            ("/ask", asked) => match asked.trim().split_once(' ') {
+                Some((nickname, question)) => chat
+                    .ask(nickname.to_owned(), question.to_owned())
+                    .await
+                    .map(|answer| println!("{nickname} answers: {answer}"))
+                    .map_err(|e| e.to_string()),
+                None => Err("/ask NICK QUESTION".to_owned()),
+            },
             ("/join", joined) => {
                 room = Some(joined.trim().to_owned());
                 chat.join(joined.trim().to_owned())
