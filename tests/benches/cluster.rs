@@ -108,7 +108,9 @@ async fn latency(broker: &Broker) -> [Vec<Duration>; 2] {
     times
 }
 
-/// 1,000 users of one room over `nodes`, counted, and a sender on the first node.
+/// 1,000 users of one room over `nodes`, counted, and a sender on the first node. The room is
+/// named after the configuration: the clustered ones share the broker, and each node pushes
+/// only to its own members of a room.
 struct FanOut {
     name: &'static str,
     /// Kept connected for the whole run.
@@ -124,9 +126,9 @@ impl FanOut {
         let mut users = Vec::new();
         for i in 0..CLIENTS {
             let listener = Listener::counting(&counted);
-            users.push(user(nodes[i % nodes.len()], "fan", listener).await);
+            users.push(user(nodes[i % nodes.len()], name, listener).await);
         }
-        let sender = user(nodes[0], "fan", Listener::counting(&Arc::default())).await;
+        let sender = user(nodes[0], name, Listener::counting(&Arc::default())).await;
         Self {
             name,
             _users: users,
@@ -143,7 +145,7 @@ impl FanOut {
         let start = Instant::now();
         for i in 0..MESSAGES_PER_ROUND {
             self.sender
-                .say("fan".into(), i.to_string())
+                .say(self.name.into(), i.to_string())
                 .await
                 .expect("said");
         }

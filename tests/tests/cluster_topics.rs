@@ -20,14 +20,16 @@ async fn next(subscription: &mut Subscription) -> (String, Bytes) {
     (delivery.node, delivery.payload)
 }
 
+/// Nodes "a" and "b" on `broker`.
+async fn two_nodes(broker: &Broker) -> (Cluster, Cluster) {
+    let a = Cluster::connect(&broker.url(), Options::new("a")).await;
+    let b = Cluster::connect(&broker.url(), Options::new("b")).await;
+    (a.unwrap(), b.unwrap())
+}
+
 async fn every_node_gets_every_payload_once_in_order_per_publisher(kind: Kind) {
     let nats = Broker::of(kind, None);
-    let a = Cluster::connect(&nats.url(), Options::new("a"))
-        .await
-        .unwrap();
-    let b = Cluster::connect(&nats.url(), Options::new("b"))
-        .await
-        .unwrap();
+    let (a, b) = two_nodes(&nats).await;
     let mut at_a = a.subscribe("room.tea").await.unwrap();
     let mut at_b = b.subscribe("room.tea").await.unwrap();
     let mut elsewhere = b.subscribe("room.coffee").await.unwrap();
@@ -66,12 +68,7 @@ async fn every_node_gets_every_payload_once_in_order_per_publisher(kind: Kind) {
 async fn local_delivery_goes_on_while_the_broker_is_down(kind: Kind) {
     let nats = Broker::of(kind, None);
     let port = nats.port;
-    let a = Cluster::connect(&nats.url(), Options::new("a"))
-        .await
-        .unwrap();
-    let b = Cluster::connect(&nats.url(), Options::new("b"))
-        .await
-        .unwrap();
+    let (a, b) = two_nodes(&nats).await;
     let mut at_a = a.subscribe("room").await.unwrap();
     let mut at_b = b.subscribe("room").await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -183,12 +180,7 @@ async fn presence_finds_a_client_on_its_node_and_forgets_a_dead_node(kind: Kind)
 
 async fn subscribing_again_after_every_subscriber_left_delivers_once(kind: Kind) {
     let nats = Broker::of(kind, None);
-    let a = Cluster::connect(&nats.url(), Options::new("a"))
-        .await
-        .unwrap();
-    let b = Cluster::connect(&nats.url(), Options::new("b"))
-        .await
-        .unwrap();
+    let (a, b) = two_nodes(&nats).await;
     drop(a.subscribe("room").await.unwrap());
     tokio::time::sleep(Duration::from_millis(100)).await;
     b.publish("room", Bytes::from_static(b"to nobody"))
