@@ -65,6 +65,9 @@ pub enum ClusterError {
     /// A broker URL of no backend this build has.
     #[error("broker URL {0:?}: nats://, tls://, redis:// or rediss:// (with its feature)")]
     Url(String),
+    /// A client id presence cannot carry.
+    #[error("client id {0:?}: 1 to 255 bytes, without line breaks")]
+    ClientId(String),
     /// No live node holds the client called.
     #[error("no node holds client {0:?}")]
     NotFound(String),
@@ -180,10 +183,15 @@ impl Cluster {
     }
 
     /// Says this node holds the client `id` (an id the application chose, the same across
-    /// reconnects, at most [`MAX_CLIENT_ID`] bytes and without line breaks), until
-    /// [`Cluster::leave`].
-    pub fn enter(&self, id: &str) {
+    /// reconnects), until [`Cluster::leave`]. An id that is empty, over [`MAX_CLIENT_ID`]
+    /// bytes, or has a line break (heartbeats list ids a line each) is refused with
+    /// [`ClusterError::ClientId`].
+    pub fn enter(&self, id: &str) -> Result<(), ClusterError> {
+        if id.is_empty() || id.len() > MAX_CLIENT_ID || id.contains(['\n', '\r']) {
+            return Err(ClusterError::ClientId(id.to_owned()));
+        }
         self.presence.enter(id);
+        Ok(())
     }
 
     /// Says this node no longer holds the client `id`.

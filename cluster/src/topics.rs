@@ -116,15 +116,20 @@ impl Topics {
         };
         if first {
             let topics = std::sync::Arc::downgrade(self);
-            let topic = topic.to_owned();
+            let name = topic.to_owned();
             let deliver = move |sealed: Bytes| {
                 let Some(topics) = topics.upgrade() else {
                     return false;
                 };
-                topics.received(&topic, sealed);
+                topics.received(&name, sealed);
                 true
             };
-            self.broker.subscribe(&subject, Box::new(deliver)).await?;
+            if let Err(e) = self.broker.subscribe(&subject, Box::new(deliver)).await {
+                // The next subscriber tries again.
+                let mut topics = self.by_name.lock().unwrap_or_else(PoisonError::into_inner);
+                topics.remove(topic);
+                return Err(e);
+            }
         }
         Ok(Subscription { rx })
     }

@@ -62,9 +62,12 @@ impl Relay {
         Ok(())
     }
 
-    /// Says `nickname` is on this node, for the other nodes' calls to find it.
+    /// Says `nickname` is on this node, for the other nodes' calls to find it (a nickname
+    /// presence cannot carry, with a line break, is asked on this node only).
     pub(crate) fn arrived(&self, nickname: &str) {
-        self.cluster.enter(nickname);
+        if let Err(e) = self.cluster.enter(nickname) {
+            tracing::info!(error = %e, "a user the other nodes cannot ask");
+        }
     }
 
     /// Says `nickname` has left this node.

@@ -1,8 +1,9 @@
 //! Calls to one client by its id across nodes, and a node draining, on a real `nats-server`
 //! and a real `redis-server` (each test on both): a call reaches the node holding the client
 //! and its reply comes back; a client nobody holds, a node that answers nothing, an answer
-//! refused, one too slow, and a request too large each fail clearly; a node that drains is
-//! no longer listed at once, well before three heartbeats. A broker that requires a password
+//! refused, one too slow, and a request too large each fail clearly, as do client ids that
+//! presence cannot carry; a node that drains is no longer listed at once, well before three
+//! heartbeats. A broker that requires a password
 //! refuses a node without it, clearly and at once, and takes one that gives it, in the URL or
 //! in the broker client's own settings; a URL of no backend and a bad node name are refused.
 #![allow(clippy::unwrap_used)] // helpers of this test binary
@@ -60,8 +61,8 @@ async fn a_call_reaches_the_client_on_its_node_and_the_reply_comes_back(kind: Ki
         .unwrap();
     answering(&a);
     answering(&c);
-    c.enter("carol");
-    a.enter("ann");
+    c.enter("carol").unwrap();
+    a.enter("ann").unwrap();
     located(&a, "carol", "c").await;
     for i in 0..20 {
         let reply = a.call("carol", Bytes::from(format!("q{i}")), WAIT).await;
@@ -83,10 +84,14 @@ async fn calls_that_cannot_be_answered_fail_clearly(kind: Kind) {
         .try_into()
         .unwrap();
     answering(&c);
-    b.enter("bob"); // b answers nothing
-    c.enter("carol");
+    b.enter("bob").unwrap(); // b answers nothing
+    c.enter("carol").unwrap();
     located(&a, "bob", "b").await;
     located(&a, "carol", "c").await;
+    for bad in ["", "two\nlines", &"x".repeat(256)] {
+        let entered = a.enter(bad);
+        assert!(matches!(entered, Err(ClusterError::ClientId(_))), "{bad:?}");
+    }
     let nobody = a.call("nobody", Bytes::new(), WAIT).await;
     assert!(
         matches!(nobody, Err(ClusterError::NotFound(_))),
@@ -135,7 +140,7 @@ async fn a_draining_node_is_unlisted_at_once(kind: Kind) {
         .await
         .try_into()
         .unwrap();
-    b.enter("bob");
+    b.enter("bob").unwrap();
     located(&a, "bob", "b").await;
     assert_eq!(a.nodes(), ["a", "b"]);
     let started = Instant::now();

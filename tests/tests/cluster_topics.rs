@@ -143,8 +143,8 @@ async fn presence_finds_a_client_on_its_node_and_forgets_a_dead_node(kind: Kind)
         nodes.pop().unwrap(),
         nodes.pop().unwrap(),
     );
-    a.enter("ann");
-    b.enter("bob");
+    a.enter("ann").unwrap();
+    b.enter("bob").unwrap();
     assert_eq!(
         a.locate("ann").as_deref(),
         Some("a"),
@@ -220,6 +220,41 @@ async fn a_payload_over_the_receivers_limit_is_dropped_and_the_next_comes(kind: 
     );
 }
 
+async fn a_topic_subscribed_while_the_broker_is_down_is_heard_once_it_is_back(kind: Kind) {
+    let broker = Broker::of(kind, None);
+    let port = broker.port;
+    let (a, b) = two_nodes(&broker).await;
+    drop(broker);
+    let started = std::time::Instant::now();
+    let first = tokio::time::timeout(BOUND, b.subscribe("late")).await;
+    let first = first.expect("subscribing does not hang while the broker is down");
+    let _broker = Broker::of(kind, Some(port));
+    // Refused (Redis) or queued (NATS); either way, subscribing again once the broker is back
+    // has its payloads heard.
+    let mut subscription = match first {
+        Ok(subscription) => subscription,
+        Err(e) => {
+            eprintln!("while the broker was down: {e}");
+            loop {
+                if let Ok(subscription) = b.subscribe("late").await {
+                    break subscription;
+                }
+                assert!(started.elapsed() < BOUND * 2, "never subscribed");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    loop {
+        let _ = a.publish("late", Bytes::from_static(b"heard")).await;
+        let got = tokio::time::timeout(Duration::from_millis(200), subscription.next()).await;
+        if let Ok(Some(delivery)) = got {
+            assert_eq!(delivery.payload, Bytes::from_static(b"heard"));
+            break;
+        }
+        assert!(started.elapsed() < BOUND * 2, "the topic was never heard");
+    }
+}
+
 thrift_bidi_tests::on_both_brokers!(
     every_node_gets_every_payload_once_in_order_per_publisher,
     local_delivery_goes_on_while_the_broker_is_down,
@@ -227,4 +262,5 @@ thrift_bidi_tests::on_both_brokers!(
     presence_finds_a_client_on_its_node_and_forgets_a_dead_node,
     subscribing_again_after_every_subscriber_left_delivers_once,
     a_payload_over_the_receivers_limit_is_dropped_and_the_next_comes,
+    a_topic_subscribed_while_the_broker_is_down_is_heard_once_it_is_back,
 );

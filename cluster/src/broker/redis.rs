@@ -54,6 +54,12 @@ impl Redis {
         })
     }
 
+    fn table(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<Deliver>>> {
+        self.subscriptions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     pub(crate) async fn publish(&self, subject: &str, payload: Bytes) -> Result<(), ClusterError> {
         let mut connection = self.connection.clone();
         redis::cmd("PUBLISH")
@@ -80,7 +86,11 @@ impl Redis {
         };
         if first {
             let mut connection = self.connection.clone();
-            connection.subscribe(subject).await.map_err(broker_error)?;
+            if let Err(e) = connection.subscribe(subject).await {
+                // Not subscribed: the next subscription to the channel tries again.
+                self.table().remove(subject);
+                return Err(broker_error(e));
+            }
         }
         Ok(())
     }
