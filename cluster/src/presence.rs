@@ -1,6 +1,7 @@
 //! Presence: which node holds which client. Each node publishes a heartbeat (its name and the
-//! ids of the clients it holds) every interval; each node keeps what it last heard from each
-//! other node, and forgets a node not heard from for three intervals.
+//! ids of the clients it holds) every interval, and soon after its clients change; each node
+//! keeps what it last heard from each other node, and forgets a node not heard from for three
+//! intervals.
 //!
 //! Input: this node's clients entering and leaving; the other nodes' heartbeats. Output: the
 //! node that holds a client, and the nodes alive.
@@ -17,6 +18,9 @@ use crate::ClusterError;
 
 /// Heartbeats a node may miss before it is forgotten.
 const MISSED: u32 = 3;
+
+/// How long a heartbeat waits after a change of clients for more changes to go with it.
+const GATHER: Duration = Duration::from_millis(50);
 
 /// What starts the first line of a node's last word, before its name: it is leaving.
 const BYE: &str = "!";
@@ -39,6 +43,8 @@ pub(crate) struct Presence {
     table: Mutex<Table>,
     /// Set by [`Presence::bye`]: no more heartbeats.
     gone: std::sync::atomic::AtomicBool,
+    /// Woken when this node's clients change, for an early heartbeat.
+    changed: Arc<tokio::sync::Notify>,
 }
 
 impl Presence {
@@ -58,6 +64,7 @@ impl Presence {
             max,
             table: Mutex::default(),
             gone: std::sync::atomic::AtomicBool::new(false),
+            changed: Arc::default(),
         });
         let listener = Arc::downgrade(&presence);
         let heard = move |heartbeat: Bytes| {
@@ -119,10 +126,12 @@ impl Presence {
 
     pub(crate) fn enter(&self, client: &str) {
         self.table().local.insert(client.to_owned());
+        self.changed.notify_one();
     }
 
     pub(crate) fn leave(&self, client: &str) {
         self.table().local.remove(client);
+        self.changed.notify_one();
     }
 
     /// The nodes heard from within three intervals, this one first.
@@ -155,8 +164,12 @@ impl Presence {
     }
 }
 
-/// Publishes `presence`'s heartbeat every interval, until it is dropped.
+/// Publishes `presence`'s heartbeat every interval, and soon after its clients change (the
+/// changes of [`GATHER`] in one heartbeat), until it is dropped.
 async fn beat(presence: Weak<Presence>) {
+    let Some(changed) = presence.upgrade().map(|p| p.changed.clone()) else {
+        return;
+    };
     loop {
         let Some(strong) = presence.upgrade() else {
             return;
@@ -173,6 +186,9 @@ async fn beat(presence: Weak<Presence>) {
         }
         let interval = strong.interval;
         drop(strong);
-        tokio::time::sleep(interval).await;
+        tokio::select! {
+            () = tokio::time::sleep(interval) => {}
+            () = changed.notified() => tokio::time::sleep(GATHER.min(interval)).await,
+        }
     }
 }

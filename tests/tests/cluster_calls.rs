@@ -2,8 +2,8 @@
 //! and a real `redis-server` (each test on both): a call reaches the node holding the client
 //! and its reply comes back; a client nobody holds, a node that answers nothing, an answer
 //! refused, one too slow, and a request too large each fail clearly, as do client ids that
-//! presence cannot carry; a node that drains is no longer listed at once, well before three
-//! heartbeats. A broker that requires a password
+//! presence cannot carry; a client that enters is found at once, before the next heartbeat is
+//! due, and a node that drains is no longer listed at once, well before three heartbeats. A broker that requires a password
 //! refuses a node without it, clearly and at once, and takes one that gives it, in the URL or
 //! in the broker client's own settings; a URL of no backend and a bad node name are refused.
 #![allow(clippy::unwrap_used)] // helpers of this test binary
@@ -140,8 +140,15 @@ async fn a_draining_node_is_unlisted_at_once(kind: Kind) {
         .await
         .try_into()
         .unwrap();
+    let entered = Instant::now();
     b.enter("bob").unwrap();
     located(&a, "bob", "b").await;
+    // Found from an early heartbeat, well before the next regular one.
+    assert!(
+        entered.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        entered.elapsed()
+    );
     assert_eq!(a.nodes(), ["a", "b"]);
     let started = Instant::now();
     b.drain().await.unwrap();
