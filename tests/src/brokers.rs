@@ -29,6 +29,13 @@ pub async fn chat_node(
     addr
 }
 
+/// A file of the test PKI (`tests/certs`).
+pub fn cert(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("certs")
+        .join(name)
+}
+
 /// Which broker a test runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -47,6 +54,8 @@ pub struct Broker {
     pub port: u16,
     /// The password it requires, if any (user `thrift` on NATS, the default user on Redis).
     password: Option<String>,
+    /// Whether clients must speak TLS to it (with the test PKI's server certificate).
+    tls: bool,
     dir: PathBuf,
 }
 
@@ -67,7 +76,16 @@ impl Broker {
     /// # Panics
     /// If it cannot be started, or does not listen within 20 s.
     pub fn of(kind: Kind, port: Option<u16>) -> Self {
-        Self::run(kind, port, None)
+        Self::run(kind, port, None, false)
+    }
+
+    /// Starts a broker of `kind` on a free port that speaks TLS only, with the test PKI's
+    /// server certificate (`tests/certs`, signed by its `ca.pem`).
+    ///
+    /// # Panics
+    /// If it cannot be started, or does not listen within 20 s.
+    pub fn with_tls(kind: Kind) -> Self {
+        Self::run(kind, None, None, true)
     }
 
     /// Starts a broker of `kind` on a free port, requiring `password`.
@@ -75,10 +93,10 @@ impl Broker {
     /// # Panics
     /// If it cannot be started, or does not listen within 20 s.
     pub fn with_password(kind: Kind, password: &str) -> Self {
-        Self::run(kind, None, Some(password.to_owned()))
+        Self::run(kind, None, Some(password.to_owned()), false)
     }
 
-    fn run(kind: Kind, port: Option<u16>, password: Option<String>) -> Self {
+    fn run(kind: Kind, port: Option<u16>, password: Option<String>, tls: bool) -> Self {
         let port = port.unwrap_or_else(|| {
             let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
             probe.local_addr().expect("a free loopback port").port()
@@ -88,6 +106,7 @@ impl Broker {
             std::process::id()
         ));
         std::fs::create_dir_all(&dir).expect("a temporary directory");
+        let port_flag = if tls { "--tls-port" } else { "--port" };
         let mut command = match kind {
             Kind::Nats => {
                 let mut command = Command::new("nats-server");
@@ -96,15 +115,28 @@ impl Broker {
                 if let Some(password) = &password {
                     command.args(["--user", "thrift", "--pass", password]);
                 }
+                if tls {
+                    command
+                        .arg("--tls")
+                        .arg("--tlscert")
+                        .arg(cert("server.pem"));
+                    command.arg("--tlskey").arg(cert("server.key"));
+                }
                 command
             }
             Kind::Redis => {
                 let mut command = Command::new("redis-server");
-                command.args(["--bind", "127.0.0.1", "--port", &port.to_string()]);
+                command.args(["--bind", "127.0.0.1", port_flag, &port.to_string()]);
                 command.args(["--save", "", "--appendonly", "no", "--dir"]);
                 command.arg(&dir);
                 if let Some(password) = &password {
                     command.args(["--requirepass", password]);
+                }
+                if tls {
+                    command.args(["--port", "0", "--tls-auth-clients", "no"]);
+                    command.arg("--tls-cert-file").arg(cert("server.pem"));
+                    command.arg("--tls-key-file").arg(cert("server.key"));
+                    command.arg("--tls-ca-cert-file").arg(cert("ca.pem"));
                 }
                 command
             }
@@ -124,15 +156,18 @@ impl Broker {
             kind,
             port,
             password,
+            tls,
             dir,
         }
     }
 
     /// Its URL.
     pub fn url(&self) -> String {
-        let scheme = match self.kind {
-            Kind::Nats => "nats",
-            Kind::Redis => "redis",
+        let scheme = match (self.kind, self.tls) {
+            (Kind::Nats, false) => "nats",
+            (Kind::Nats, true) => "tls",
+            (Kind::Redis, false) => "redis",
+            (Kind::Redis, true) => "rediss",
         };
         format!("{scheme}://127.0.0.1:{}", self.port)
     }
