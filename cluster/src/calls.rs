@@ -127,7 +127,13 @@ impl Calls {
             let (tx, rx) = oneshot::channel();
             self.pending().insert(id, tx);
             let _forget = Pending(self, id);
-            let frame = self.request(id, wait, client, &request);
+            let frame = request_frame(&Request {
+                id,
+                wait,
+                from: self.node.clone(),
+                client: client.to_owned(),
+                body: request,
+            });
             self.broker.publish(&self.inbox(node), frame).await?;
             match tokio::time::timeout(wait, rx).await {
                 Ok(Ok(reply)) => reply,
@@ -135,18 +141,6 @@ impl Calls {
             }
         };
         reply.map_err(ClusterError::Refused)
-    }
-
-    fn request(&self, id: u64, wait: Duration, client: &str, request: &[u8]) -> Bytes {
-        let mut frame =
-            BytesMut::with_capacity(15 + self.node.len() + client.len() + request.len());
-        frame.put_u8(b'Q');
-        frame.put_u64(id);
-        frame.put_u32(u32::try_from(wait.as_millis()).unwrap_or(u32::MAX));
-        put_name(&mut frame, &self.node);
-        put_name(&mut frame, client);
-        frame.put_slice(request);
-        frame.freeze()
     }
 
     /// The answerer's reply to `request` for `client`, or why there is none.
@@ -185,17 +179,17 @@ impl Calls {
     }
 
     /// Answers a request in a task of its own, and sends the reply to the calling node.
-    fn requested(self: &Arc<Self>, mut frame: Bytes) -> Option<()> {
-        if frame.remaining() < 12 {
-            return None;
-        }
-        let id = frame.get_u64();
-        let wait = Duration::from_millis(u64::from(frame.get_u32()));
-        let from = take_name(&mut frame)?;
-        let client = take_name(&mut frame)?;
+    fn requested(self: &Arc<Self>, frame: Bytes) -> Option<()> {
+        let Request {
+            id,
+            wait,
+            from,
+            client,
+            body,
+        } = parse_request(frame)?;
         let permit = self.answering.clone().try_acquire_owned();
         let calls: Weak<Self> = Arc::downgrade(self);
-        let answer = self.answer_here(client, frame);
+        let answer = self.answer_here(client, body);
         tokio::spawn(async move {
             let reply = match permit {
                 Ok(_permit) => match tokio::time::timeout(wait, answer).await {
@@ -218,6 +212,54 @@ impl Calls {
         });
         Some(())
     }
+}
+
+/// A request to a client of another node.
+#[derive(Debug, PartialEq, Eq)]
+struct Request {
+    id: u64,
+    /// How long the caller waits.
+    wait: Duration,
+    /// The calling node.
+    from: String,
+    client: String,
+    body: Bytes,
+}
+
+fn request_frame(request: &Request) -> Bytes {
+    let Request {
+        id,
+        wait,
+        from,
+        client,
+        body,
+    } = request;
+    let mut frame = BytesMut::with_capacity(15 + from.len() + client.len() + body.len());
+    frame.put_u8(b'Q');
+    frame.put_u64(*id);
+    frame.put_u32(u32::try_from(wait.as_millis()).unwrap_or(u32::MAX));
+    put_name(&mut frame, from);
+    put_name(&mut frame, client);
+    frame.put_slice(body);
+    frame.freeze()
+}
+
+/// A request frame, after its `Q`.
+fn parse_request(mut frame: Bytes) -> Option<Request> {
+    if frame.remaining() < 12 {
+        return None;
+    }
+    let id = frame.get_u64();
+    let wait = Duration::from_millis(u64::from(frame.get_u32()));
+    let from = take_name(&mut frame)?;
+    let client = take_name(&mut frame)?;
+    Some(Request {
+        id,
+        wait,
+        from,
+        client,
+        body: frame,
+    })
 }
 
 fn reply_frame(id: u64, reply: &Reply) -> Bytes {
@@ -245,4 +287,56 @@ fn replied(mut frame: Bytes) -> Option<(u64, Reply)> {
         _ => return None,
     };
     Some((id, reply))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_parses_to_what_was_framed_and_a_cut_one_never_does() {
+        let request = Request {
+            id: 0x0102_0304_0506_0708,
+            wait: Duration::from_millis(1500),
+            from: "node-a".to_owned(),
+            client: "ann".to_owned(),
+            body: Bytes::from_static(b"question"),
+        };
+        let frame = request_frame(&request);
+        assert_eq!(
+            &frame[..13],
+            b"Q\x01\x02\x03\x04\x05\x06\x07\x08\0\0\x05\xdc"
+        );
+        assert_eq!(parse_request(frame.slice(1..)), Some(request));
+        // Cut anywhere before the body ends its names: no request.
+        let names_end = 1 + 12 + 7 + 4;
+        for cut in 1..names_end {
+            assert_eq!(parse_request(frame.slice(1..cut)), None, "cut at {cut}");
+        }
+        // A name's length past the end.
+        let mut long = BytesMut::from(&frame[1..13]);
+        long.put_u8(200);
+        long.put_slice(b"short");
+        assert_eq!(parse_request(long.freeze()), None);
+    }
+
+    #[test]
+    fn a_reply_parses_to_what_was_framed_and_a_bad_one_does_not() {
+        let ok = reply_frame(7, &Ok(Bytes::from_static(b"yes")));
+        assert_eq!(
+            replied(ok.slice(1..)),
+            Some((7, Ok(Bytes::from_static(b"yes"))))
+        );
+        let refused = reply_frame(8, &Err("not here".to_owned()));
+        assert_eq!(
+            replied(refused.slice(1..)),
+            Some((8, Err("not here".to_owned())))
+        );
+        let mut bad = BytesMut::from(&ok[1..]);
+        bad[8] = 2; // neither answered nor refused
+        assert_eq!(replied(bad.freeze()), None);
+        for cut in 1..10 {
+            assert_eq!(replied(ok.slice(1..cut)), None, "cut at {cut}");
+        }
+    }
 }
