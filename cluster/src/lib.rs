@@ -127,8 +127,8 @@ impl Cluster {
         options: Options,
     ) -> Result<Self, ClusterError> {
         let options = options.checked()?;
-        let client = broker::nats::connect(connect, url, &options.node).await?;
-        Self::join(Broker::Nats(client), options).await
+        let nats = broker::nats::connect(connect, url, &options.node).await?;
+        Self::join(Broker::Nats(nats), options).await
     }
 
     /// Joins the cluster whose broker is the Redis server at `url` (pub/sub); the connection

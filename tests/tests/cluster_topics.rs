@@ -255,6 +255,29 @@ async fn a_topic_subscribed_while_the_broker_is_down_is_heard_once_it_is_back(ki
     }
 }
 
+async fn a_dropped_node_leaves_no_task_behind(kind: Kind) {
+    let broker = Broker::of(kind, None);
+    let metrics = tokio::runtime::Handle::current().metrics();
+    let before = metrics.num_alive_tasks();
+    let options = Options::new("a").heartbeat(Duration::from_millis(100));
+    let node = Cluster::connect(&broker.url(), options).await.unwrap();
+    let subscription = node.subscribe("room").await.unwrap();
+    node.publish("room", Bytes::from_static(b"x"))
+        .await
+        .unwrap();
+    assert!(metrics.num_alive_tasks() > before, "the node runs tasks");
+    drop((subscription, node));
+    let dropped = std::time::Instant::now();
+    while metrics.num_alive_tasks() > before {
+        assert!(
+            dropped.elapsed() < BOUND,
+            "{} tasks left",
+            metrics.num_alive_tasks() - before
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 thrift_bidi_tests::on_both_brokers!(
     every_node_gets_every_payload_once_in_order_per_publisher,
     local_delivery_goes_on_while_the_broker_is_down,
@@ -263,4 +286,5 @@ thrift_bidi_tests::on_both_brokers!(
     subscribing_again_after_every_subscriber_left_delivers_once,
     a_payload_over_the_receivers_limit_is_dropped_and_the_next_comes,
     a_topic_subscribed_while_the_broker_is_down_is_heard_once_it_is_back,
+    a_dropped_node_leaves_no_task_behind,
 );

@@ -25,7 +25,7 @@ pub(crate) type Deliver = Box<dyn Fn(Bytes) -> bool + Send + Sync>;
 #[derive(Clone)]
 pub(crate) enum Broker {
     #[cfg(feature = "nats")]
-    Nats(async_nats::Client),
+    Nats(nats::Nats),
     #[cfg(feature = "redis")]
     Redis(redis::Redis),
 }
@@ -37,7 +37,7 @@ impl Broker {
         let published = async {
             match self {
                 #[cfg(feature = "nats")]
-                Self::Nats(client) => nats::publish(client, subject, payload).await,
+                Self::Nats(nats) => nats.publish(subject, payload).await,
                 #[cfg(feature = "redis")]
                 Self::Redis(redis) => redis.publish(subject, payload).await,
             }
@@ -59,7 +59,7 @@ impl Broker {
     ) -> Result<(), ClusterError> {
         match self {
             #[cfg(feature = "nats")]
-            Self::Nats(client) => nats::subscribe(client, subject, deliver).await,
+            Self::Nats(nats) => nats.subscribe(subject, deliver).await,
             #[cfg(feature = "redis")]
             Self::Redis(redis) => redis.subscribe(subject, deliver).await,
         }

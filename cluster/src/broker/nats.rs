@@ -1,9 +1,13 @@
 //! NATS core: the broker client (async-nats) reconnects and subscribes again by itself.
 //!
-//! Input: subjects and payloads. Output: each subscription's payloads, by a task of its own.
+//! Input: subjects and payloads. Output: each subscription's payloads, by a task of its own,
+//! which ends (unsubscribing) when the node is dropped.
+
+use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::StreamExt;
+use tokio::sync::watch;
 
 use super::{broker_error, Deliver};
 use crate::ClusterError;
@@ -15,12 +19,16 @@ pub(crate) async fn connect(
     connect: async_nats::ConnectOptions,
     url: &str,
     node: &str,
-) -> Result<async_nats::Client, ClusterError> {
-    connect
+) -> Result<Nats, ClusterError> {
+    let client = connect
         .name(format!("thrift-bidi node {node}"))
         .connect(url)
         .await
-        .map_err(broker_error)
+        .map_err(broker_error)?;
+    Ok(Nats {
+        client,
+        alive: Arc::new(watch::channel(()).0),
+    })
 }
 
 /// Connect options with the credentials of `url` (which the NATS client does not take from
@@ -38,32 +46,46 @@ pub(crate) fn credentials(url: &str) -> async_nats::ConnectOptions {
     }
 }
 
-pub(crate) async fn publish(
-    client: &async_nats::Client,
-    subject: &str,
-    payload: Bytes,
-) -> Result<(), ClusterError> {
-    client
-        .publish(subject.to_owned(), payload)
-        .await
-        .map_err(broker_error)
+/// A connection to a NATS server.
+#[derive(Clone)]
+pub(crate) struct Nats {
+    client: async_nats::Client,
+    /// Dropped with the node's last clone: each subscription's task then ends.
+    alive: Arc<watch::Sender<()>>,
 }
 
-pub(crate) async fn subscribe(
-    client: &async_nats::Client,
-    subject: &str,
-    deliver: Deliver,
-) -> Result<(), ClusterError> {
-    let mut messages = client
-        .subscribe(subject.to_owned())
-        .await
-        .map_err(broker_error)?;
-    tokio::spawn(async move {
-        while let Some(message) = messages.next().await {
-            if !deliver(message.payload) {
-                return; // dropping the subscriber unsubscribes
+impl Nats {
+    pub(crate) async fn publish(&self, subject: &str, payload: Bytes) -> Result<(), ClusterError> {
+        self.client
+            .publish(subject.to_owned(), payload)
+            .await
+            .map_err(broker_error)
+    }
+
+    pub(crate) async fn subscribe(
+        &self,
+        subject: &str,
+        deliver: Deliver,
+    ) -> Result<(), ClusterError> {
+        let mut messages = self
+            .client
+            .subscribe(subject.to_owned())
+            .await
+            .map_err(broker_error)?;
+        let mut gone = self.alive.subscribe();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    message = messages.next() => {
+                        let wanted = message.is_some_and(|message| deliver(message.payload));
+                        if !wanted {
+                            return; // dropping the subscriber unsubscribes
+                        }
+                    }
+                    _ = gone.changed() => return,
+                }
             }
-        }
-    });
-    Ok(())
+        });
+        Ok(())
+    }
 }
