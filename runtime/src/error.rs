@@ -80,13 +80,17 @@ impl Error {
         Self::Handler(message.into().into())
     }
 
-    /// The application exception that tells the caller about this error.
+    /// The application exception that tells the caller about this error. A handler that
+    /// failed because a call it made timed out (its inherited deadline, or its own timeout)
+    /// answers `TIMEOUT`, as it would had its own deadline passed: the two race when the
+    /// deadline was inherited.
     pub(crate) fn to_application(&self) -> ApplicationException {
         match self {
             Error::Application(exception) => exception.clone(),
             Error::Protocol(e) => {
                 ApplicationException::new(ApplicationErrorKind::ProtocolError, e.to_string())
             }
+            Error::Timeout => ApplicationException::new(ApplicationErrorKind::Timeout, "timed out"),
             other => {
                 ApplicationException::new(ApplicationErrorKind::InternalError, other.to_string())
             }

@@ -2,7 +2,8 @@
 //! the server's handler as the time left (`client_timeout`); past it the handler is cancelled
 //! and the client gets `Error::Timeout`. A callback the handler awaits carries what is left,
 //! and the client's callback handler is cancelled in turn. Other calls on the connection go
-//! on. Over HTTP the deadline travels in an HTTP header. Over a framed transport, which
+//! on. A handler that fails because a call it made timed out answers TIMEOUT too. Over HTTP
+//! the deadline travels in an HTTP header. Over a framed transport, which
 //! carries no headers, it stays local. Cancellations are counted by guards dropped before
 //! their handler finished. Time bounds are liveness bounds with wide margins.
 #![allow(clippy::unwrap_used)] // helpers of this test binary
@@ -90,13 +91,26 @@ impl Approver for Approving {
 
 /// A desk server on `transport`, and what its handlers saw.
 async fn desk(transport: Transport) -> (std::net::SocketAddr, Arc<Seen>) {
+    desk_with(transport, None).await
+}
+
+/// A desk server on `transport` whose calls back time out after `callback_timeout`, if given.
+async fn desk_with(
+    transport: Transport,
+    callback_timeout: Option<Duration>,
+) -> (std::net::SocketAddr, Arc<Seen>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let seen = Arc::new(Seen::default());
     let server_seen = seen.clone();
     let make = move |connection: &Connection| {
+        let callbacks = connection.callbacks();
+        let callbacks = match callback_timeout {
+            Some(timeout) => callbacks.with_call_timeout(timeout),
+            None => callbacks,
+        };
         RequestsServer::new(Desk {
-            approver: ApproverClient::new(connection.callbacks()),
+            approver: ApproverClient::new(callbacks),
             seen: server_seen.clone(),
         })
     };
@@ -176,6 +190,26 @@ async fn over_theader_the_deadline_cancels_the_handler_and_its_callback() {
     assert_eq!(requests.submit("fast".into()).await.unwrap(), "fast: true");
     assert_eq!(server.cancelled.load(Ordering::SeqCst), 1);
     assert_eq!(callbacks.cancelled.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_failing_because_its_own_call_timed_out_answers_timeout() {
+    // Over a framed transport no deadline travels: the server's call back times out on its own
+    // timeout, and the handler's `?` passes `Error::Timeout` on. The caller hears TIMEOUT, as
+    // when the handler's deadline passed (the two race when a deadline was inherited), not an
+    // internal error.
+    let (addr, server) = desk_with(Transport::Framed, Some(DEADLINE)).await;
+    let (channel, _) = client(addr, Transport::Framed).await;
+    let answered = RequestsClient::new(channel).submit("slow".into()).await;
+    assert!(
+        matches!(answered, Err(RequestsSubmitError::Rpc(Error::Timeout))),
+        "{answered:?}"
+    );
+    assert_eq!(
+        server.cancelled.load(Ordering::SeqCst),
+        1,
+        "the handler failed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
