@@ -112,11 +112,7 @@ impl Calls {
         if client.len() > MAX_CLIENT_ID {
             return Err(ClusterError::NotFound(client.to_owned()));
         }
-        let max = self.max;
-        if request.len() > max {
-            let len = request.len();
-            return Err(ClusterError::TooLarge { len, max });
-        }
+        crate::fits(request.len(), self.max)?;
         let reply = if node == self.node {
             let answer = self.answer_here(client.to_owned(), request);
             tokio::time::timeout(wait, answer)

@@ -79,6 +79,14 @@ pub enum ClusterError {
     Refused(String),
 }
 
+/// `Ok` if `len` bytes fit the cluster's message limit `max`.
+fn fits(len: usize, max: usize) -> Result<(), ClusterError> {
+    if len > max {
+        return Err(ClusterError::TooLarge { len, max });
+    }
+    Ok(())
+}
+
 /// This node's membership of its cluster: cheap to clone, shared by its connections.
 #[derive(Clone)]
 pub struct Cluster {

@@ -88,11 +88,7 @@ impl Topics {
 
     pub(crate) async fn publish(&self, topic: &str, payload: Bytes) -> Result<(), ClusterError> {
         let subject = self.subject(topic)?;
-        let max = self.options.max_message;
-        if payload.len() > max {
-            let len = payload.len();
-            return Err(ClusterError::TooLarge { len, max });
-        }
+        crate::fits(payload.len(), self.options.max_message)?;
         let delivery = Delivery {
             node: self.options.node.clone(),
             payload: payload.clone(),

@@ -54,13 +54,10 @@ impl Member {
                 let missed = self.skipped.swap(0, Ordering::Relaxed);
                 if missed > 0 {
                     tracing::info!(nickname = self.nickname, missed, "member caught up");
-                    let notice = Message {
-                        room: message.room.clone(),
-                        sender: "server".to_owned(),
-                        text: format!("{}: you missed {missed} messages", self.nickname),
-                        sent_at_ms: now_ms(),
-                    };
-                    let _ = self.client.try_on_message(notice);
+                    let text = format!("{}: you missed {missed} messages", self.nickname);
+                    let _ = self
+                        .client
+                        .try_on_message(notice(message.room.clone(), text));
                 }
             }
             Err(Error::Busy) => {
@@ -157,14 +154,10 @@ impl Hub {
         }
         rooms.retain(|_, members| !members.is_empty());
         drop(rooms);
-        let mut gone = Vec::new();
-        self.users().retain(|nickname, (of, _)| {
-            let stays = *of != session;
-            if !stays {
-                gone.push(nickname.clone());
-            }
-            stays
-        });
+        let gone: Vec<String> = (self.users())
+            .extract_if(|_, (of, _)| *of == session)
+            .map(|(nickname, _)| nickname)
+            .collect();
         if let Some(relay) = &self.relay {
             for nickname in &gone {
                 relay.left(nickname);
@@ -242,16 +235,11 @@ impl Hub {
         if let Some(relay) = &self.relay {
             relay.drain().await;
         }
-        let rooms: Vec<(String, Vec<Member>)> = self.rooms().clone().into_iter().collect();
+        let rooms = self.rooms().clone();
         for (room, members) in rooms {
-            let notice = Message {
-                room,
-                sender: "server".to_owned(),
-                text: "this server is draining: move to another".to_owned(),
-                sent_at_ms: now_ms(),
-            };
+            let moving = notice(room, "this server is draining: move to another".to_owned());
             for member in members {
-                member.push(&notice);
+                member.push(&moving);
             }
         }
     }
@@ -287,6 +275,16 @@ impl Session {
 
     fn is_in(&self, room: &str) -> bool {
         self.hub.members(room).iter().any(|m| m.session == self.id)
+    }
+}
+
+/// A message from the server itself to `room`.
+fn notice(room: String, text: String) -> Message {
+    Message {
+        room,
+        sender: "server".to_owned(),
+        text,
+        sent_at_ms: now_ms(),
     }
 }
 
@@ -327,13 +325,8 @@ impl Chat for Session {
             .entry(room.clone())
             .or_default()
             .push(member);
-        let notice = Message {
-            room,
-            sender: "server".to_owned(),
-            text: format!("{nickname} joined"),
-            sent_at_ms: now_ms(),
-        };
-        self.hub.broadcast(&notice).await;
+        let joined = notice(room, format!("{nickname} joined"));
+        self.hub.broadcast(&joined).await;
         Ok(())
     }
 

@@ -59,18 +59,7 @@ pub struct Broker {
     dir: PathBuf,
 }
 
-/// The NATS broker's old name in these tests.
-pub type Nats = Broker;
-
 impl Broker {
-    /// Starts a `nats-server` on `port`, or on a free one.
-    ///
-    /// # Panics
-    /// If it cannot be started, or does not listen within 20 s.
-    pub fn start(port: Option<u16>) -> Self {
-        Self::of(Kind::Nats, port)
-    }
-
     /// Starts a broker of `kind` on `port`, or on a free one.
     ///
     /// # Panics

@@ -76,10 +76,7 @@ impl Redis {
         deliver: Deliver,
     ) -> Result<(), ClusterError> {
         let first = {
-            let mut table = self
-                .subscriptions
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
+            let mut table = self.table();
             let delivers = table.entry(subject.to_owned()).or_default();
             delivers.push(deliver);
             delivers.len() == 1

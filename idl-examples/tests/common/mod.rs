@@ -90,6 +90,13 @@ struct Heard {
     joins: Arc<Mutex<Vec<Instant>>>,
 }
 
+impl Heard {
+    /// When it joined the room again on a new connection, if it did.
+    fn rejoined(&self) -> Option<Instant> {
+        self.joins.lock().unwrap().get(1).copied()
+    }
+}
+
 impl ChatCallback for Heard {
     async fn on_message(&self, msg: Message) -> Result<(), Error> {
         self.messages.lock().unwrap().push(msg);
@@ -134,7 +141,7 @@ impl User {
 
     /// When it joined the room again on a new connection, if it did.
     pub(crate) fn rejoined(&self) -> Option<Instant> {
-        self.heard.joins.lock().unwrap().get(1).copied()
+        self.heard.rejoined()
     }
 
     /// Waits until it has `count` messages of other users, and gives them.
@@ -240,7 +247,7 @@ impl Sender {
     pub(crate) async fn finish(self) -> Said {
         let says = tokio::time::timeout(BOUND, self.task).await;
         let says = says.expect("the sender finished").unwrap();
-        let rejoined = self.heard.joins.lock().unwrap().get(1).copied();
+        let rejoined = self.heard.rejoined();
         Said {
             name: self.name,
             says,
