@@ -22,7 +22,7 @@ use std::time::Duration;
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use tokio::sync::{oneshot, Semaphore};
 
-use crate::broker::Broker;
+use crate::broker::{to_owner, Broker};
 use crate::envelope::{put_name, take_name};
 use crate::ClusterError;
 
@@ -76,15 +76,8 @@ impl Calls {
             pending: Mutex::default(),
         });
         let inbox = calls.inbox(&calls.node);
-        let listener = Arc::downgrade(&calls);
-        let received = move |frame: Bytes| {
-            let Some(calls) = listener.upgrade() else {
-                return false;
-            };
-            calls.received(&frame);
-            true
-        };
-        calls.broker.subscribe(&inbox, Box::new(received)).await?;
+        let received = to_owner(&calls, |calls, frame| calls.received(&frame));
+        calls.broker.subscribe(&inbox, received).await?;
         Ok(calls)
     }
 

@@ -13,7 +13,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::time::Instant;
 
-use crate::broker::Broker;
+use crate::broker::{to_owner, Broker};
 use crate::ClusterError;
 
 /// Heartbeats a node may miss before it is forgotten.
@@ -66,16 +66,9 @@ impl Presence {
             gone: std::sync::atomic::AtomicBool::new(false),
             changed: Arc::default(),
         });
-        let listener = Arc::downgrade(&presence);
-        let heard = move |heartbeat: Bytes| {
-            let Some(presence) = listener.upgrade() else {
-                return false;
-            };
-            presence.heard(&heartbeat);
-            true
-        };
+        let heard = to_owner(&presence, |presence, heartbeat| presence.heard(&heartbeat));
         let broker = &presence.broker;
-        broker.subscribe(&presence.subject, Box::new(heard)).await?;
+        broker.subscribe(&presence.subject, heard).await?;
         tokio::spawn(beat(Arc::downgrade(&presence)));
         Ok(presence)
     }

@@ -11,7 +11,7 @@ use std::sync::{Mutex, PoisonError};
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
-use crate::broker::Broker;
+use crate::broker::{to_owner, Broker};
 use crate::options::is_token_byte;
 use crate::{envelope, ClusterError, Options};
 
@@ -111,16 +111,9 @@ impl Topics {
             !std::mem::replace(&mut entry.listening, true)
         };
         if first {
-            let topics = std::sync::Arc::downgrade(self);
             let name = topic.to_owned();
-            let deliver = move |sealed: Bytes| {
-                let Some(topics) = topics.upgrade() else {
-                    return false;
-                };
-                topics.received(&name, sealed);
-                true
-            };
-            if let Err(e) = self.broker.subscribe(&subject, Box::new(deliver)).await {
+            let deliver = to_owner(self, move |topics, sealed| topics.received(&name, sealed));
+            if let Err(e) = self.broker.subscribe(&subject, deliver).await {
                 // The next subscriber tries again.
                 let mut topics = self.by_name.lock().unwrap_or_else(PoisonError::into_inner);
                 topics.remove(topic);

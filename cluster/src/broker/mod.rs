@@ -66,6 +66,19 @@ impl Broker {
     }
 }
 
+/// A subscription handing each payload to `receive` with its owner, for as long as the owner
+/// lives: once it is dropped, the subscription ends.
+pub(crate) fn to_owner<T: Send + Sync + 'static>(
+    owner: &std::sync::Arc<T>,
+    receive: impl Fn(&std::sync::Arc<T>, Bytes) + Send + Sync + 'static,
+) -> Deliver {
+    let owner = std::sync::Arc::downgrade(owner);
+    Box::new(move |payload| {
+        let owner = owner.upgrade();
+        owner.map(|owner| receive(&owner, payload)).is_some()
+    })
+}
+
 /// A broker client's error, as the cluster reports it.
 pub(crate) fn broker_error(error: impl std::fmt::Display) -> ClusterError {
     ClusterError::Broker(error.to_string())
