@@ -165,6 +165,36 @@ async fn a_draining_node_is_unlisted_at_once(kind: Kind) {
     assert_eq!(a.nodes(), ["a"]);
 }
 
+async fn a_request_over_the_answering_nodes_limit_is_dropped_there(kind: Kind) {
+    let broker = Broker::of(kind, None);
+    let url = broker.url();
+    let beat = Duration::from_millis(100);
+    let small = Options::new("small").heartbeat(beat).max_message(100);
+    let small = Cluster::connect(&url, small).await.unwrap();
+    let big = Cluster::connect(&url, Options::new("big").heartbeat(beat))
+        .await
+        .unwrap();
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counting = answered.clone();
+    small.answer(move |_, request| {
+        counting.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        async move { Ok(request) }
+    });
+    small.enter("sam").unwrap();
+    located(&big, "sam", "small").await;
+    // Within the caller's limit, far over the answering node's: dropped there, unanswered.
+    let hostile = big.call(
+        "sam",
+        Bytes::from(vec![b'x'; 5000]),
+        Duration::from_millis(500),
+    );
+    assert!(matches!(hostile.await, Err(ClusterError::Timeout)));
+    assert_eq!(answered.load(std::sync::atomic::Ordering::SeqCst), 0);
+    // And the node goes on answering what fits.
+    let fits = big.call("sam", Bytes::from_static(b"ok"), WAIT).await;
+    assert_eq!(fits.unwrap(), "ok");
+}
+
 async fn credentials_go_through_to_the_broker(kind: Kind) {
     let broker = Broker::with_password(kind, "s3cret");
     let started = Instant::now();
@@ -227,5 +257,6 @@ thrift_bidi_tests::on_both_brokers!(
     a_call_reaches_the_client_on_its_node_and_the_reply_comes_back,
     calls_that_cannot_be_answered_fail_clearly,
     a_draining_node_is_unlisted_at_once,
+    a_request_over_the_answering_nodes_limit_is_dropped_there,
     credentials_go_through_to_the_broker,
 );
